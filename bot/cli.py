@@ -1,0 +1,172 @@
+"""Command line: builds the edges (clients, files, clock, environment) and runs the stages.
+
+Kept light at import time: heavy libraries load inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot import __version__
+from bot.errors import BotError, ConfigError
+
+log = logging.getLogger("bot")
+SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN")
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arxiv-bot",
+        description="Keep an awesome list of arXiv papers up to date.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="verbose logs and tracebacks (secrets stay redacted)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="fetch new papers and add them (local file or pull request)"
+    )
+    run.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        help="configuration file (default: ./config.toml)",
+    )
+    run.add_argument(
+        "--target",
+        type=Path,
+        help="work on this local list file (local mode), overriding [target] file",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write nothing anywhere; show what would be added and the diff",
+    )
+    run.add_argument(
+        "--since",
+        type=parse_date,
+        metavar="YYYY-MM-DD",
+        help="start of the submission window (default: watermark in state, else lookback_days)",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout (logs go to stderr)"
+    )
+    run.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
+    evaluate = commands.add_parser(
+        "evaluate", help="measure the relevance filter on labeled records"
+    )
+    evaluate.add_argument(
+        "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
+    )
+    evaluate.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        help="configuration file (default: ./config.toml)",
+    )
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    evaluate.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    return parser
+
+
+class RedactingFilter(logging.Filter):
+    """Replace every known secret in log records, including --debug ones."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 4]
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def setup_logging(debug: bool, redactor: RedactingFilter) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(redactor)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
+    if not debug:
+        for noisy in ("arxiv", "urllib3", "github"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def load_environment() -> None:
+    """Load ./.env (the working directory's, not this module's), never overriding set variables."""
+    env_file = Path.cwd() / ".env"
+    if env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+
+
+def now_utc() -> datetime:
+    """The run's one reading of the clock (ARXIV_BOT_NOW pins it, for tests and replays)."""
+    pinned = os.environ.get("ARXIV_BOT_NOW")
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is not an ISO date-time") from None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    load_environment()
+    redactor = RedactingFilter([os.environ.get(name, "") for name in SECRET_VARIABLES])
+    debug = bool(getattr(args, "debug", False))
+    setup_logging(debug, redactor)
+    try:
+        if args.command == "run":
+            from bot.commands import run_command
+
+            return run_command(args, now_utc())
+        from bot.commands import evaluate_command
+
+        return evaluate_command(args)
+    except BotError as exc:
+        print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing half-written was left behind", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so, show the traceback only on request
+        if debug:
+            import traceback
+
+            print(redactor.redact(traceback.format_exc()), file=sys.stderr)
+        message = redactor.redact(f"{type(exc).__name__}: {exc}")
+        print(f"internal error: {message} (rerun with --debug for details)", file=sys.stderr)
+        return 2

@@ -1,0 +1,300 @@
+"""Load and validate config.toml into frozen dataclasses.
+
+Every problem is reported as one line naming the file, the key (with its line
+when it can be found) and what is wrong, so a maintainer can fix it without
+reading code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+ENTRY_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "pdf_url",
+    "authors",
+    "first_author",
+    "date",
+    "year",
+    "primary_category",
+)
+
+
+@dataclass(frozen=True)
+class ArxivConfig:
+    queries: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    max_results: int = 2000
+    page_size: int = 200
+    delay_seconds: float = 3.0
+    timeout_seconds: float = 30.0
+    max_retries: int = 4
+    lookback_days: int = 7
+    overlap_days: int = 4
+    contact: str = ""
+
+
+@dataclass(frozen=True)
+class DedupeConfig:
+    title_threshold: float = 90.0
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    threshold: float = 4.0
+    borderline_margin: float = 2.0
+    title_multiplier: float = 1.5
+    cross_list_factor: float = 0.5
+    phrases: dict[str, float] = field(default_factory=dict)
+    categories: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    file: str = "README.md"
+    section: str = "Papers"
+    last_updated_heading: str = "Last Updated"
+    entry_template: str = "- [{title}]({url})"
+    position: str = "top"
+    stamp_format: str = ""
+    state_file: str = "state/state.json"
+
+
+@dataclass(frozen=True)
+class GithubConfig:
+    repo: str = ""
+    branch: str = "arxiv-bot/updates"
+    base: str = ""
+    pr_title: str = "arXiv bot: new papers"
+    labels: tuple[str, ...] = ("arxiv-bot",)
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    cron: str = "17 6 * * mon-fri"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Config:
+    arxiv: ArxivConfig = field(default_factory=ArxivConfig)
+    dedupe: DedupeConfig = field(default_factory=DedupeConfig)
+    relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
+    target: TargetConfig = field(default_factory=TargetConfig)
+    github: GithubConfig = field(default_factory=GithubConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    path: Path = Path("config.toml")
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "arxiv": ArxivConfig,
+    "dedupe": DedupeConfig,
+    "relevance": RelevanceConfig,
+    "target": TargetConfig,
+    "github": GithubConfig,
+    "schedule": ScheduleConfig,
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read, parse and validate the configuration file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: configuration file not found (pass --config PATH or create it)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(raw, path, text)
+
+
+def parse_config(raw: dict[str, Any], path: Path, text: str = "") -> Config:
+    """Validate an already-parsed TOML document."""
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in SECTIONS:
+            known = ", ".join(f"[{s}]" for s in SECTIONS)
+            raise ConfigError(
+                f"{_where(path, text, name, None)}: unknown section [{name}] (known: {known})"
+            )
+        if not isinstance(value, dict):
+            raise ConfigError(f"{_where(path, text, name, None)}: [{name}] must be a table")
+        sections[name] = _build_section(SECTIONS[name], name, value, path, text)
+    config = Config(**sections, path=path)
+    _check_semantics(config, path, text)
+    return config
+
+
+def _build_section(
+    cls: type[Any], section: str, values: dict[str, Any], path: Path, text: str
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"{_where(path, text, section, key)}: unknown key '{section}.{key}'"
+                f" (known: {', '.join(sorted(known))})"
+            )
+        kwargs[key] = _coerce(
+            value, hints[key], f"{section}.{key}", _where(path, text, section, key)
+        )
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, hint: Any, key: str, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: '{key}' must be true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: '{key}' must be a whole number, got {value!r}")
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"{where}: '{key}' must be a number, got {value!r}")
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{where}: '{key}' must be a string, got {value!r}")
+    if origin is tuple:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ConfigError(f"{where}: '{key}' must be a list of strings, got {value!r}")
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: '{key}' must be a table of \"phrase\" = weight")
+        for name, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float):
+                raise ConfigError(
+                    f"{where}: '{key}.\"{name}\"' must be a number (a weight), got {weight!r}"
+                )
+        return {name: float(weight) for name, weight in value.items()}
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys yet
+        return value
+    raise AssertionError(f"unsupported config type {hint!r}")  # pragma: no cover
+
+
+def _check_semantics(config: Config, path: Path, text: str) -> None:
+    def fail(section: str, key: str, problem: str) -> typing.NoReturn:
+        raise ConfigError(f"{_where(path, text, section, key)}: '{section}.{key}' {problem}")
+
+    a = config.arxiv
+    if not a.queries:
+        fail("arxiv", "queries", "must list at least one phrase or arXiv query")
+    if not 1 <= a.page_size <= 2000:
+        fail("arxiv", "page_size", "must be between 1 and 2000 (the arXiv API's page limit)")
+    if not 1 <= a.max_results <= 30000:
+        fail("arxiv", "max_results", "must be between 1 and 30000 (the arXiv API's limit)")
+    for key in ("delay_seconds", "timeout_seconds"):
+        if getattr(a, key) < 0:
+            fail("arxiv", key, "must not be negative")
+    if a.timeout_seconds == 0:
+        fail("arxiv", "timeout_seconds", "must be above 0, or a hung connection hangs the run")
+    for key in ("max_retries", "lookback_days", "overlap_days"):
+        if getattr(a, key) < 0:
+            fail("arxiv", key, "must not be negative")
+    if not 0 < config.dedupe.title_threshold <= 100:
+        fail("dedupe", "title_threshold", "must be above 0 and at most 100")
+    r = config.relevance
+    if r.borderline_margin < 0:
+        fail("relevance", "borderline_margin", "must not be negative")
+    for phrase in r.phrases:
+        problem = phrase_problem(phrase)
+        if problem:
+            fail("relevance", "phrases", f"has a bad phrase {phrase!r}: {problem}")
+    for pattern in r.categories:
+        if not re.fullmatch(r"[A-Za-z-]+(\.[A-Za-z-]+)?(\.\*)?|[A-Za-z-]+\.\*|\*", pattern):
+            fail(
+                "relevance",
+                "categories",
+                f"has a bad category pattern {pattern!r} (use cs.LG or q-bio.*)",
+            )
+    t = config.target
+    if t.position not in ("top", "bottom"):
+        fail("target", "position", f'must be "top" or "bottom", got {t.position!r}')
+    template_problem = entry_template_problem(t.entry_template)
+    if template_problem:
+        fail("target", "entry_template", template_problem)
+    if not t.section.strip():
+        fail("target", "section", "must name the heading the papers go under")
+    if config.github.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", config.github.repo):
+        fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
+    if not config.github.branch.strip():
+        fail("github", "branch", "must not be empty")
+
+
+def phrase_problem(phrase: str) -> str:
+    """Return why a relevance phrase is unusable, or "" when it is fine."""
+    if phrase.startswith("re:"):
+        try:
+            re.compile(phrase[3:])
+        except re.error as exc:
+            return f"invalid regular expression ({exc})"
+        return ""
+    if not phrase.strip():
+        return "empty phrase"
+    return ""
+
+
+def entry_template_problem(template: str) -> str:
+    """Return why an entry template cannot be rendered, or "" when it is fine."""
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        return f"is not a valid template ({exc}); use {{title}} and {{url}} placeholders"
+    unknown = [n for n in names if n not in ENTRY_FIELDS]
+    if unknown:
+        return f"uses unknown field {{{unknown[0]}}} (known: {', '.join(ENTRY_FIELDS)})"
+    if "title" not in names or not ({"url", "id", "pdf_url"} & set(names)):
+        return "must contain {title} and one of {url}, {id}, {pdf_url}"
+    if "\n" in template:
+        return "must be a single line"
+    return ""
+
+
+def _where(path: Path, text: str, section: str, key: str | None) -> str:
+    line = _line_of(text, section, key)
+    return f"{path}:{line}" if line else str(path)
+
+
+def _line_of(text: str, section: str, key: str | None) -> int | None:
+    """Best-effort line number of `key` inside `[section]` (tomllib keeps no positions)."""
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1)
+            if key is None and current == section:
+                return number
+            continue
+        if key is not None and current.split(".")[0] == section:
+            name = re.match(r"[\"']?([\w.-]+)[\"']?\s*=", stripped)
+            if name and name.group(1) == key:
+                return number
+    return None

@@ -1,0 +1,27 @@
+"""One error family: every failure a maintainer can act on is a BotError."""
+
+from __future__ import annotations
+
+
+class BotError(Exception):
+    """A failure with a one-line message that says what failed, where, and the fix."""
+
+
+class ConfigError(BotError):
+    """config.toml (or a command-line value) is invalid."""
+
+
+class StateError(BotError):
+    """The state file is unreadable, corrupt, or locked by another run."""
+
+
+class ListFormatError(BotError):
+    """The list file does not have the shape the configuration expects."""
+
+
+class FetchError(BotError):
+    """The arXiv API could not be queried, even after retries."""
+
+
+class PublishError(BotError):
+    """The change could not be written or the pull request could not be opened."""

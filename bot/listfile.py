@@ -1,0 +1,139 @@
+"""Read an awesome-list README: its paper section, its entries, its stamp.
+
+Pure functions over the README text. A README that does not have the shape the
+configuration names raises ListFormatError naming the heading expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import ListFormatError
+from bot.models import KnownTitle
+from bot.normalize import canonical_arxiv_id, find_arxiv_ids
+
+START_MARKER = "<!-- arxiv-bot:start -->"
+END_MARKER = "<!-- arxiv-bot:end -->"
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]+)[^)]*\)")
+_COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    line: int  # index into the document's lines
+    title: str  # Markdown escapes removed
+    url: str
+    id: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """Where the bot's papers live: a heading's body, or a marked region."""
+
+    heading: int | None  # line index of the heading, None for a marked region
+    start: int  # first body line
+    end: int  # one past the last body line
+    count: int | None  # the "(N)" in the heading, if any
+    entries: tuple[ListEntry, ...]
+
+
+def split_lines(text: str) -> list[str]:
+    """Split keeping line endings, so joining gives back the exact bytes."""
+    return text.splitlines(keepends=True)
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def heading_of(line: str) -> tuple[int, str] | None:
+    match = _HEADING.match(line.rstrip("\r\n"))
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def heading_name_and_count(title: str) -> tuple[str, int | None]:
+    match = re.fullmatch(r"(.*?)\s*\((\d+)\)", title)
+    return (match.group(1), int(match.group(2))) if match else (title, None)
+
+
+def parse_entry(line: str, index: int) -> ListEntry | None:
+    match = _ENTRY.match(line)
+    if not match:
+        return None
+    url = match.group("url")
+    title = re.sub(r"\\(.)", r"\1", match.group("title"))
+    return ListEntry(line=index, title=title, url=url, id=canonical_arxiv_id(url))
+
+
+def find_section(lines: list[str], name: str) -> Section:
+    """Locate the paper section: the marked region if present, else the named heading."""
+    stripped = [line.strip() for line in lines]
+    if START_MARKER in stripped:
+        start = stripped.index(START_MARKER) + 1
+        if END_MARKER not in stripped[start:]:
+            raise ListFormatError(f"list has '{START_MARKER}' but no '{END_MARKER}' after it")
+        end = stripped.index(END_MARKER, start)
+        return _section(lines, None, start, end, None)
+    for index, line in enumerate(lines):
+        heading = heading_of(line)
+        if heading is None:
+            continue
+        level, title = heading
+        heading_name, count = heading_name_and_count(title)
+        if heading_name.strip().casefold() != name.strip().casefold():
+            continue
+        end = index + 1
+        while end < len(lines):
+            other = heading_of(lines[end])
+            if other and other[0] <= level:
+                break
+            end += 1
+        return _section(lines, index, index + 1, end, count)
+    raise ListFormatError(
+        f"list has no '## {name}' heading (target.section = \"{name}\") and no "
+        f"'{START_MARKER}' region: add the heading or fix target.section"
+    )
+
+
+def _section(
+    lines: list[str], heading: int | None, start: int, end: int, count: int | None
+) -> Section:
+    entries = []
+    for index in range(start, end):
+        line = lines[index]
+        entry = parse_entry(line, index)
+        if entry:
+            entries.append(entry)
+            continue
+        text = line.strip()
+        if not text or _COMMENT.match(text) or heading_of(line) or line.startswith(("  ", "\t")):
+            continue  # blank lines, comments, subheadings and continuations stay as they are
+        where = (
+            f"under heading '{lines[heading].strip()}'"
+            if heading is not None
+            else "in the marked region"
+        )
+        raise ListFormatError(
+            f"line {index + 1} {where} is not a '- [Title](link)' entry: {text[:60]!r}; "
+            "the list changed format or target.section names the wrong heading"
+        )
+    return Section(heading=heading, start=start, end=end, count=count, entries=tuple(entries))
+
+
+def known_from_list(text: str) -> list[KnownTitle]:
+    """Every paper the README already lists, anywhere in it: linked titles and bare ids."""
+    known: list[KnownTitle] = []
+    seen_ids: set[str] = set()
+    for index, line in enumerate(split_lines(text)):
+        entry = parse_entry(line, index)
+        if entry:
+            known.append(KnownTitle(id=entry.id, title=entry.title, source="list"))
+            if entry.id:
+                seen_ids.add(entry.id)
+        for paper_id in find_arxiv_ids(line):
+            if paper_id not in seen_ids:
+                seen_ids.add(paper_id)
+                known.append(KnownTitle(id=paper_id, title="", source="list"))
+    return known

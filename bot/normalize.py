@@ -1,0 +1,159 @@
+"""Normalize stage: canonical arXiv ids, readable titles, comparable titles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+from bot.models import Paper, RawRecord
+
+# arXiv identifier schemes: https://info.arxiv.org/help/arxiv_identifier.html
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
+_ID_WITH_VERSION = re.compile(rf"^(?:arxiv:)?({_NEW_ID}|{_OLD_ID})(?:v(\d+))?$", re.IGNORECASE)
+_ID_IN_TEXT = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|arxiv:\s*)({_NEW_ID}|{_OLD_ID})(?:v(\d+))?",
+    re.IGNORECASE,
+)
+_WITHDRAWN = re.compile(
+    r"\b(this (paper|article|submission) (has been|is) withdrawn|withdrawn by the authors?)\b", re.I
+)
+_KEEP_FORMAT_CHARS = {"\u200d"}  # zero-width joiner holds emoji sequences together
+
+
+def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
+    """Return (canonical id, version) for an id or arXiv link, or None."""
+    text = text.strip()
+    match = _ID_WITH_VERSION.match(text) or _ID_IN_TEXT.search(text)
+    if not match:
+        return None
+    version = int(match.group(2)) if match.group(2) else None
+    return _canonical(match.group(1)), version
+
+
+def canonical_arxiv_id(text: str) -> str | None:
+    """Return the versionless arXiv id in an id or link (abs, pdf, http, old style), or None."""
+    parts = split_arxiv_id(text)
+    return parts[0] if parts else None
+
+
+def find_arxiv_ids(text: str) -> list[str]:
+    """Return every canonical arXiv id linked or cited in `text`, in order."""
+    return [_canonical(m.group(1)) for m in _ID_IN_TEXT.finditer(text)]
+
+
+def _canonical(raw_id: str) -> str:
+    if "/" in raw_id:
+        # Old-style ids carry an optional subject class (math.GT/0309136) that is
+        # not part of the identifier: arXiv serves it as math/0309136.
+        archive, number = raw_id.split("/", 1)
+        return f"{archive.split('.')[0].lower()}/{number}"
+    return raw_id
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse runs of whitespace and drop control and bidi-override characters."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace()
+        or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+        or ch in _KEEP_FORMAT_CHARS
+    )
+    return " ".join(kept.split())
+
+
+def clean_title(raw: str) -> str:
+    """Turn an arXiv title (maybe with LaTeX) into readable plain text on one line."""
+    text = collapse_whitespace(raw)
+    if "\\" in text or "$" in text or "{" in text:
+        text = collapse_whitespace(latex_to_text(text))
+    return text
+
+
+def clean_abstract(raw: str) -> str:
+    """Readable one-paragraph abstract text."""
+    return clean_title(raw)
+
+
+def latex_to_text(text: str) -> str:
+    """Convert LaTeX markup (math, font commands, accents) to Unicode text."""
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalker
+
+    # A bare % would start a LaTeX comment and swallow the rest of the title.
+    text = re.sub(r"(?<!\\)%", r"\\%", text)
+    walker_db, text_db = _latex_contexts()
+    try:
+        nodes = LatexWalker(text, latex_context=walker_db, tolerant_parsing=True).get_latex_nodes()[
+            0
+        ]
+        converted: str = LatexNodes2Text(latex_context=text_db, math_mode="text").nodelist_to_text(
+            nodes
+        )
+    except Exception:  # pylatexenc is tolerant, but never let a title kill a run
+        return text
+    return converted
+
+
+@cache
+def _latex_contexts() -> tuple[Any, Any]:
+    from pylatexenc import latexwalker, macrospec
+    from pylatexenc.latex2text import MacroTextSpec, get_default_latex_context_db
+
+    # pylatexenc drops the argument of font macros it does not know (\texttt{x} -> "").
+    font_macros = (
+        "texttt",
+        "textsf",
+        "mathtt",
+        "mathsf",
+        "textnormal",
+        "textup",
+        "textmd",
+        "mathbf",
+    )
+    walker_db = latexwalker.get_default_latex_context_db()
+    walker_db.add_context_category(
+        "arxiv-bot", macros=[macrospec.std_macro(n, False, 1) for n in font_macros], prepend=True
+    )
+    text_db = get_default_latex_context_db()
+    text_db.add_context_category(
+        "arxiv-bot", macros=[MacroTextSpec(n, "%s") for n in font_macros], prepend=True
+    )
+    return walker_db, text_db
+
+
+def normalize_title(title: str) -> str:
+    """Fold a title for comparison: LaTeX, case, accents, punctuation and spacing."""
+    text = clean_title(title)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def is_withdrawn(paper: Paper) -> bool:
+    """True when the authors withdrew the paper (arXiv keeps a stub with this note)."""
+    return bool(_WITHDRAWN.search(paper.comment) or _WITHDRAWN.search(paper.abstract[:300]))
+
+
+def to_paper(record: RawRecord) -> Paper:
+    """Normalize one raw arXiv record."""
+    parts = split_arxiv_id(record.entry_id)
+    if parts is None:
+        raise ValueError(f"not an arXiv id: {record.entry_id!r}")
+    paper_id, version = parts
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=clean_title(record.title),
+        abstract=clean_abstract(record.abstract),
+        authors=tuple(collapse_whitespace(a) for a in record.authors if a.strip()),
+        published=record.published.date(),
+        primary_category=record.primary_category,
+        categories=tuple(record.categories),
+        comment=collapse_whitespace(record.comment),
+        journal_ref=collapse_whitespace(record.journal_ref),
+    )

@@ -1,0 +1,79 @@
+"""The pipeline: fetch -> normalize -> dedupe -> filter -> render, as one pure plan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.config import Config
+from bot.dedupe import TitleIndex, split_duplicates
+from bot.listfile import known_from_list
+from bot.models import Paper, RawRecord, RunReport
+from bot.normalize import to_paper
+from bot.relevance import compile_rules, score_paper
+from bot.render import unified_diff, update_list
+from bot.state import State, next_watermark
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run would change, computed without touching the outside world."""
+
+    report: RunReport
+    list_text: str
+    state: State
+
+    @property
+    def changes_list(self) -> bool:
+        return bool(self.report.added)
+
+
+def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
+    """Normalize, keeping one paper per id (the latest version seen)."""
+    papers: dict[str, Paper] = {}
+    for record in records:
+        try:
+            paper = to_paper(record)
+        except ValueError:
+            log.warning("skipping an entry with an unrecognized id: %r", record.entry_id[:80])
+            continue
+        old = papers.get(paper.id)
+        if old is None or (paper.version or 0) > (old.version or 0):
+            papers[paper.id] = paper
+    return list(papers.values())
+
+
+def plan_run(
+    records: Sequence[RawRecord],
+    list_text: str,
+    state: State,
+    config: Config,
+    now: datetime,
+    window: tuple[date, date],
+    list_name: str = "README.md",
+) -> Plan:
+    """Decide what to add to the list and how state changes after a successful fetch."""
+    papers = normalize_records(records)
+    index = TitleIndex(known_from_list(list_text) + state.known(), config.dedupe.title_threshold)
+    fresh, duplicates = split_duplicates(papers, index)
+    rules = compile_rules(config.relevance)
+    decisions = [score_paper(paper, rules) for paper in fresh]
+    added = [d for d in decisions if d.accepted]
+    rejected = sorted((d for d in decisions if not d.accepted), key=lambda d: -d.score)
+    new_text = update_list(list_text, [d.paper for d in added], config.target, now)
+    new_state = state.with_papers([d.paper for d in added], "added", now.date()).after_success(
+        now, next_watermark(state.watermark, *window)
+    )
+    report = RunReport(
+        fetched=len(records),
+        added=added,
+        duplicates=duplicates,
+        rejected=rejected,
+        diff=unified_diff(list_text, new_text, list_name),
+        window=window,
+    )
+    return Plan(report=report, list_text=new_text, state=new_state)

@@ -1,0 +1,175 @@
+"""Render stage: Markdown entries and the README edit (a pure, idempotent function)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.config import TargetConfig
+from bot.errors import ListFormatError
+from bot.listfile import (
+    Section,
+    find_section,
+    heading_name_and_count,
+    heading_of,
+    newline_of,
+    split_lines,
+)
+from bot.models import Paper
+from bot.normalize import collapse_whitespace
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
+# that can open a link, image, emphasis, code span, HTML tag, entity, table cell,
+# strikethrough or (on GitHub) math inside a list entry.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~&$])")
+STAMP_FORMATS = (
+    "%B %d, %Y at %I:%M:%S %p UTC",
+    "%B %d, %Y at %I:%M %p UTC",
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%Y-%m-%d %H:%M UTC",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%d",
+    "%B %d, %Y",
+    "%d %B %Y",
+)
+DEFAULT_STAMP_FORMAT = STAMP_FORMATS[0]
+
+
+def escape_markdown(text: str) -> str:
+    """Escape text so Markdown renders it literally (no links, images, HTML, emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def short_authors(authors: Sequence[str], limit: int = 3) -> str:
+    if not authors:
+        return "-"
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:limit])} et al."
+
+
+def entry_fields(paper: Paper) -> dict[str, str]:
+    """Template fields; text from arXiv is escaped for Markdown."""
+    title = collapse_whitespace(paper.title)  # a line break would end the entry early
+    first = (
+        paper.authors[0] + (" et al." if len(paper.authors) > 1 else "") if paper.authors else "-"
+    )
+    return {
+        "id": paper.id,
+        "title": escape_markdown(title) if title else "(untitled)",
+        "url": paper.url,
+        "pdf_url": paper.pdf_url,
+        "authors": escape_markdown(short_authors(paper.authors)),
+        "first_author": escape_markdown(first),
+        "date": paper.published.isoformat(),
+        "year": str(paper.published.year),
+        "primary_category": escape_markdown(paper.primary_category or "-"),
+    }
+
+
+def format_entry(paper: Paper, template: str) -> str:
+    return template.format_map(entry_fields(paper))
+
+
+def detect_stamp_format(line: str) -> str | None:
+    text = line.strip()
+    for fmt in STAMP_FORMATS:
+        try:
+            datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def refresh_stamp(lines: list[str], target: TargetConfig, now: datetime) -> None:
+    """Rewrite the line after the "Last Updated" heading in its own format (in place)."""
+    if not target.last_updated_heading:
+        return
+    wanted = target.last_updated_heading.strip().casefold()
+    for index, line in enumerate(lines):
+        heading = heading_of(line)
+        if not heading or heading_name_and_count(heading[1])[0].strip().casefold() != wanted:
+            continue
+        stamp = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+        if stamp is None or heading_of(lines[stamp]):
+            raise ListFormatError(
+                f"heading '## {target.last_updated_heading}' has no timestamp line below it"
+            )
+        fmt = target.stamp_format or detect_stamp_format(lines[stamp])
+        if fmt is None:
+            raise ListFormatError(
+                f"cannot tell the format of the stamp on line {stamp + 1} "
+                f"({lines[stamp].strip()[:40]!r}); set target.stamp_format"
+            )
+        body = lines[stamp].rstrip("\r\n")
+        ending = lines[stamp][len(body) :]
+        indent = body[: len(body) - len(body.lstrip())]
+        lines[stamp] = indent + now.strftime(fmt) + ending
+        return
+    raise ListFormatError(
+        f"list has no '## {target.last_updated_heading}' heading "
+        '(target.last_updated_heading; set it to "" to keep no stamp)'
+    )
+
+
+def update_list(text: str, papers: Sequence[Paper], target: TargetConfig, now: datetime) -> str:
+    """Return the README with `papers` added to the section and the stamp refreshed.
+
+    Only the section's entry block, its "(N)" count and the stamp line change;
+    every other byte is kept. Papers already in the section are skipped, so
+    applying the same papers twice equals applying them once. With nothing to
+    add the text is returned unchanged (the stamp does not move).
+    """
+    lines = split_lines(text)
+    section = find_section(lines, target.section)
+    listed = {entry.id for entry in section.entries if entry.id}
+    fresh = [p for p in _dedupe_by_id(papers) if p.id not in listed]
+    if not fresh:
+        return text
+    newline = newline_of(text)
+    newest_first = sorted(fresh, key=lambda p: (p.published, p.id), reverse=True)
+    ordered = newest_first if target.position == "top" else newest_first[::-1]
+    block = [format_entry(p, target.entry_template) + newline for p in ordered]
+    at = _insert_at(section, target.position)
+    if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    lines[at:at] = block
+    if section.heading is not None and section.count is not None:
+        lines[section.heading] = (
+            re.sub(
+                r"\((\d+)\)(\s*#*\s*)$",
+                lambda m: f"({section.count + len(fresh)}){m.group(2)}",  # type: ignore[operator]
+                lines[section.heading].rstrip("\r\n"),
+            )
+            + lines[section.heading][len(lines[section.heading].rstrip("\r\n")) :]
+        )
+    refresh_stamp(lines, target, now)
+    return "".join(lines)
+
+
+def _dedupe_by_id(papers: Sequence[Paper]) -> list[Paper]:
+    seen: dict[str, Paper] = {}
+    for paper in papers:
+        seen.setdefault(paper.id, paper)
+    return list(seen.values())
+
+
+def _insert_at(section: Section, position: str) -> int:
+    if section.entries:
+        return section.entries[0].line if position == "top" else section.entries[-1].line + 1
+    # Empty section: right after the heading (or start marker).
+    return section.start
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            f"a/{name}",
+            f"b/{name}",
+        )
+    )

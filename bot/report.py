@@ -1,0 +1,83 @@
+"""Show a run's outcome: one JSON object, or text for a person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.models import Decision, Duplicate, RunReport
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    paper = decision.paper
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "url": paper.url,
+        "authors": list(paper.authors),
+        "published": paper.published.isoformat(),
+        "primary_category": paper.primary_category,
+        "score": decision.score,
+        "reason": decision.reason,
+        "borderline": decision.borderline,
+    }
+
+
+def duplicate_json(duplicate: Duplicate) -> dict[str, Any]:
+    return {
+        "id": duplicate.paper.id,
+        "title": duplicate.paper.title,
+        "url": duplicate.paper.url,
+        "matched": duplicate.matched.title or duplicate.matched.id,
+        "matched_id": duplicate.matched.id,
+        "matched_source": duplicate.matched.source,
+        "how": duplicate.how,
+        "similarity": duplicate.similarity,
+    }
+
+
+def report_json(report: RunReport) -> dict[str, Any]:
+    return {
+        "fetched": report.fetched,
+        "window": [d.isoformat() for d in report.window] if report.window else None,
+        "added": [decision_json(d) for d in report.added],
+        "duplicates": [duplicate_json(d) for d in report.duplicates],
+        "rejected": [decision_json(d) for d in report.rejected],
+        "pull_request": (
+            {"number": report.pull_request.number, "url": report.pull_request.url}
+            if report.pull_request
+            else None
+        ),
+    }
+
+
+def dump_json(report: RunReport) -> str:
+    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+
+
+def summary_line(report: RunReport) -> str:
+    return (
+        f"fetched {report.fetched}, duplicates {len(report.duplicates)}, "
+        f"rejected {len(report.rejected)}, added {len(report.added)}"
+    )
+
+
+def report_text(report: RunReport, dry_run: bool) -> str:
+    verb = "would add" if dry_run else "added"
+    lines = [summary_line(report)]
+    if report.window:
+        lines[0] += f" (submitted {report.window[0]} to {report.window[1]})"
+    if report.added:
+        lines.append(f"\n{verb}:")
+        lines += [f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}" for d in report.added]
+    borderline = [d for d in report.rejected if d.borderline]
+    if borderline:
+        lines.append("\nborderline (not added):")
+        lines += [f"  ? {d.paper.id}  {d.paper.title}\n      {d.reason}" for d in borderline]
+    if report.pull_request:
+        lines.append(f"\npull request: #{report.pull_request.number} {report.pull_request.url}")
+    if dry_run and report.diff:
+        lines.append("\n" + report.diff.rstrip("\n"))
+    if not report.added:
+        lines.append("nothing new to add")
+    return "\n".join(lines)

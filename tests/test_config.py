@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import SECTIONS, load_config
+from bot.errors import ConfigError
+from tests.conftest import ROOT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+def test_shipped_config_loads() -> None:
+    config = load_config(ROOT / "config.toml")
+    assert config.arxiv.delay_seconds == 3.0
+    assert config.target.section == "Papers"
+    assert config.github.repo == ""  # GitHub Actions supplies GITHUB_REPOSITORY
+
+
+def test_unknown_key_names_key_and_line(tmp_path: Path) -> None:
+    message = error_of(tmp_path, '[arxiv]\nqueries = ["x"]\n\nmax_resluts = 5\n')
+    assert "config.toml:4" in message and "arxiv.max_resluts" in message
+
+
+def test_unknown_section(tmp_path: Path) -> None:
+    assert "unknown section [arxvi]" in error_of(tmp_path, "[arxvi]\nx = 1\n")
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    message = error_of(tmp_path, '[arxiv]\nqueries = ["x"]\npage_size = "ten"\n')
+    assert "config.toml:3" in message and "arxiv.page_size" in message and "whole number" in message
+
+
+def test_bad_toml(tmp_path: Path) -> None:
+    assert "invalid TOML" in error_of(tmp_path, "[arxiv\n")
+
+
+def test_bad_regex_phrase(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, '[arxiv]\nqueries = ["x"]\n[relevance.phrases]\n"re:(unclosed" = 2\n'
+    )
+    assert "relevance.phrases" in message and "regular expression" in message
+
+
+def test_bad_template(tmp_path: Path) -> None:
+    message = error_of(
+        tmp_path, '[arxiv]\nqueries = ["x"]\n[target]\nentry_template = "- {titel}"\n'
+    )
+    assert "target.entry_template" in message and "{titel}" in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_every_key_is_documented_in_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    import dataclasses
+
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            assert f"`{section}.{f.name}`" in readme, f"{section}.{f.name} is not in README.md"
+
+
+def test_every_cli_flag_is_documented_in_readme_and_help() -> None:
+    from bot.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, sub in subparsers.choices.items():  # type: ignore[attr-defined]
+        assert f"python -m bot {name}" in readme
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag != "--help" and action.help != "==SUPPRESS==":
+                    assert re.search(rf"`{re.escape(flag)}\b", readme), (
+                        f"{name} {flag} missing in README"
+                    )
+                    assert flag in sub.format_help()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from rapidfuzz import fuzz
+
+from bot.dedupe import TitleIndex, length_bounds, split_duplicates
+from bot.models import KnownTitle, Paper
+from bot.normalize import normalize_title
+
+THRESHOLD = 90.0
+
+
+def paper(paper_id: str, title: str) -> Paper:
+    return Paper(paper_id, 1, title, "", (), date(2026, 1, 1), "cs.LG", ("cs.LG",))
+
+
+def index(*titles: tuple[str | None, str]) -> TitleIndex:
+    return TitleIndex([KnownTitle(i, t, "list") for i, t in titles], THRESHOLD)
+
+
+def test_same_id_any_version_is_duplicate() -> None:
+    found = index(("2401.00001", "Old Title")).match(paper("2401.00001", "A Completely New Title"))
+    assert found and found.how == "id"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "SPARSE AUTOENCODERS FIND HIGHLY INTERPRETABLE FEATURES IN LANGUAGE MODELS",
+        "Sparse autoencoders find highly interpretable features in language models.",
+        "Sparse Autoencoders Find Highly-Interpretable Features in Language Models",
+        "Sparse Autoencoders Find Highly Interpretable Features in Language Model",
+        "Sparse Autoencoders Find Highly Interpretible Features in Language Models",
+        "Sparse Autoencoders Find Highly Interpretable Features in Large Language Models",
+    ],
+)
+def test_title_variants_are_duplicates(variant: str) -> None:
+    known = index(
+        (None, "Sparse Autoencoders Find Highly Interpretable Features in Language Models")
+    )
+    assert known.match(paper("2999.00001", variant)) is not None
+
+
+def test_latex_title_matches_its_unicode_form() -> None:
+    known = index((None, "α-Sparse Autoencoders for Circuit Discovery"))
+    assert known.match(paper("2999.00002", r"$\alpha$-Sparse Autoencoders for Circuit Discovery"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "Sparse Autoencoders Find Highly Interpretable Features in Language Models",
+            "Sparse Autoencoders Find Interpretable Features in Vision Models",
+        ),
+        ("Towards Monosemanticity in Language Models", "Towards Monosemanticity in Vision Models"),
+        ("Interpreting GPT-2 Small", "Interpreting GPT-4 Large"),
+        ("Circuit Component Reuse Across Tasks", "Circuit Component Reuse Across Models"),
+        ("A Survey on Sparse Autoencoders", "A Survey on Steering Vectors"),
+    ],
+)
+def test_different_papers_sharing_words_stay_apart(a: str, b: str) -> None:
+    assert index((None, a)).match(paper("2999.00003", b)) is None
+
+
+def test_twin_in_the_same_batch_counts_once() -> None:
+    fresh, dups = split_duplicates(
+        [
+            paper("2999.00010", "Attention Heads Explained"),
+            paper("2999.00011", "Attention heads explained."),
+        ],
+        index(),
+    )
+    assert [p.id for p in fresh] == ["2999.00010"]
+    assert dups[0].matched.source == "this run"
+
+
+def test_length_bounds_are_safe() -> None:
+    # A string outside the bounds can never reach the threshold.
+    for length in range(1, 120):
+        low, high = length_bounds(length, THRESHOLD)
+        for other in range(1, 200):
+            best_possible = 200 * min(length, other) / (length + other)
+            if best_possible >= THRESHOLD:
+                assert low <= other <= high
+
+
+def test_fuzzy_matches_equal_exhaustive_comparison() -> None:
+    import random
+
+    rng = random.Random(7)
+    words = [f"w{rng.randrange(400)}" for _ in range(400)]
+    known = [" ".join(rng.choices(words, k=rng.randint(3, 12))) for _ in range(600)]
+    queries = [k[:-2] + "xy" for k in known[:100]] + [
+        " ".join(rng.choices(words, k=rng.randint(3, 12))) for _ in range(100)
+    ]
+    idx = TitleIndex([KnownTitle(None, k, "list") for k in known], THRESHOLD)
+    norms = [normalize_title(k) for k in known]
+    for q in queries:
+        nq = normalize_title(q)
+        exhaustive = max((fuzz.ratio(nq, k) for k in norms), default=0) >= THRESHOLD or nq in norms
+        assert (idx.match(paper("2999.99999", q)) is not None) == exhaustive

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.normalize import (
+    canonical_arxiv_id,
+    clean_title,
+    find_arxiv_ids,
+    normalize_title,
+    split_arxiv_id,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2507.22700", "2507.22700"),
+        ("2507.22700v3", "2507.22700"),
+        ("http://arxiv.org/abs/2507.22700v2", "2507.22700"),
+        ("https://arxiv.org/pdf/2507.22700v1.pdf", "2507.22700"),
+        ("https://arxiv.org/pdf/2507.22700", "2507.22700"),
+        ("https://export.arxiv.org/abs/0704.0001", "0704.0001"),
+        ("arXiv:1706.03762v7", "1706.03762"),
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("http://arxiv.org/abs/hep-th/9901001v3", "hep-th/9901001"),
+        ("math.GT/0309136", "math/0309136"),
+        ("https://arxiv.org/abs/math.GT/0309136v2", "math/0309136"),
+        ("https://example.org/paper", None),
+        ("12345", None),
+    ],
+)
+def test_canonical_arxiv_id(text: str, expected: str | None) -> None:
+    assert canonical_arxiv_id(text) == expected
+
+
+def test_split_keeps_version() -> None:
+    assert split_arxiv_id("http://arxiv.org/abs/2401.00001v4") == ("2401.00001", 4)
+
+
+def test_find_ids_in_markdown() -> None:
+    text = (
+        "- [A](https://arxiv.org/abs/2401.00001v2) and [B](http://arxiv.org/pdf/hep-th/9901001.pdf)"
+    )
+    assert find_arxiv_ids(text) == ["2401.00001", "hep-th/9901001"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Attention   is\n all you\tneed ", "Attention is all you need"),
+        (r"$\alpha$-Sparse Autoencoders", "α-Sparse Autoencoders"),
+        (r"$k$-Sparse Probing in \textit{Large} Models", "k-Sparse Probing in Large Models"),
+        (r"The \texttt{SAELens} Library", "The SAELens Library"),
+        (r"$O(\log n)$ Circuits", "O(log n) Circuits"),
+        ("100% Faithful Circuits", "100% Faithful Circuits"),
+        ("Evil\u202eTitle\x00 with controls", "EvilTitle with controls"),
+        ("Emoji 🧠 and 日本語 stay", "Emoji 🧠 and 日本語 stay"),
+        (r"Schr\"odinger's Neurons", "Schrödinger's Neurons"),
+        ("", ""),
+    ],
+)
+def test_clean_title(raw: str, expected: str) -> None:
+    assert clean_title(raw) == expected
+
+
+def test_title_starting_with_math_keeps_first_word() -> None:
+    assert clean_title(r"$\beta$-VAE Features Are Not Circuits").startswith("β-VAE")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Sparse Autoencoders: A Survey", "sparse autoencoders - a survey"),
+        (r"The $\alpha$ Circuit", "The α circuit"),
+        ("Café Neurons", "Cafe neurons"),
+        ("Attention   Heads", "attention heads."),
+    ],
+)
+def test_normalize_title_folds(a: str, b: str) -> None:
+    assert normalize_title(a) == normalize_title(b)
+
+
+@given(st.text())
+def test_normalize_title_is_idempotent(text: str) -> None:
+    once = normalize_title(text)
+    assert normalize_title(once) == once
+
+
+@given(st.text())
+def test_clean_title_is_one_line(text: str) -> None:
+    cleaned = clean_title(text)
+    assert "\n" not in cleaned and "\r" not in cleaned
+    assert cleaned == cleaned.strip()

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bot.config import RelevanceConfig, load_config
+from bot.evaluate import evaluate, load_labeled
+from bot.models import Paper
+from bot.relevance import compile_rules, phrase_pattern, score_paper
+from tests.conftest import DATA, ROOT
+
+
+def paper(
+    title: str,
+    abstract: str = "",
+    primary: str = "cs.LG",
+    cats: tuple[str, ...] = (),
+    comment: str = "",
+) -> Paper:
+    return Paper(
+        "2601.00001",
+        1,
+        title,
+        abstract,
+        ("A",),
+        date(2026, 1, 1),
+        primary,
+        (primary, *cats),
+        comment,
+    )
+
+
+def shipped_rules() -> object:
+    return compile_rules(load_config(ROOT / "config.toml").relevance)
+
+
+def test_shipped_config_meets_the_bar_on_the_dev_set() -> None:
+    result = evaluate(load_labeled(DATA / "relevance_dev.jsonl"), shipped_rules())  # type: ignore[arg-type]
+    assert result.precision >= 0.95, result.to_text()
+    assert result.recall >= 0.90, result.to_text()
+
+
+def test_other_fields_mechanistic_papers_are_rejected() -> None:
+    rules = shipped_rules()
+    chemistry = paper(
+        "Mechanistic Insights into Catalytic Reaction Pathways",
+        "We study the mechanistic pathway of a chemical reaction with a neural network potential.",
+        primary="physics.chem-ph",
+    )
+    epidemic = paper(
+        "Mechanistic Models of Influenza Epidemics",
+        "A mechanistic model of disease spread calibrated with physics-informed neural networks.",
+        primary="q-bio.PE",
+    )
+    for p in (chemistry, epidemic):
+        decision = score_paper(p, rules)  # type: ignore[arg-type]
+        assert not decision.accepted, decision.reason
+
+
+def test_decision_explains_itself() -> None:
+    decision = score_paper(
+        paper(
+            "Sparse Autoencoders on the Residual Stream",
+            "We train SAEs on language model activations.",
+        ),
+        shipped_rules(),  # type: ignore[arg-type]
+    )
+    assert decision.accepted
+    assert '"sparse autoencoder" in title' in decision.reason
+    assert "category cs.LG in primary" in decision.reason
+
+
+def test_title_counts_more_than_abstract() -> None:
+    rules = compile_rules(RelevanceConfig(threshold=1, title_multiplier=2, phrases={"circuit": 1}))
+    assert score_paper(paper("A circuit"), rules).score == 2
+    assert score_paper(paper("Other", "a circuit"), rules).score == 1
+
+
+def test_phrase_inside_a_longer_matched_phrase_counts_once() -> None:
+    rules = compile_rules(
+        RelevanceConfig(phrases={"mechanistic interpretability": 5, "interpretability": 1})
+    )
+    assert score_paper(paper("X", "mechanistic interpretability"), rules).score == 5
+    assert (
+        score_paper(paper("X", "mechanistic interpretability and interpretability"), rules).score
+        == 6
+    )
+
+
+def test_categories_primary_full_cross_list_scaled() -> None:
+    rules = compile_rules(
+        RelevanceConfig(categories={"cs.LG": 2, "q-bio.*": -4}, cross_list_factor=0.5)
+    )
+    assert score_paper(paper("X", primary="q-bio.NC", cats=("cs.LG",)), rules).score == -3
+    assert score_paper(paper("X", primary="cs.LG", cats=("q-bio.NC",)), rules).score == 0
+
+
+def test_borderline_band() -> None:
+    rules = compile_rules(RelevanceConfig(threshold=5, borderline_margin=2, phrases={"probe": 4}))
+    decision = score_paper(paper("X", "a linear probe"), rules)
+    assert not decision.accepted and decision.borderline
+    assert not score_paper(paper("X", "nothing"), rules).borderline
+
+
+def test_withdrawn_paper_is_rejected() -> None:
+    decision = score_paper(
+        paper(
+            "Sparse Autoencoders",
+            "This paper has been withdrawn by the authors.",
+            comment="withdrawn",
+        ),
+        shipped_rules(),  # type: ignore[arg-type]
+    )
+    assert not decision.accepted and "withdrawn" in decision.reason
+
+
+def test_phrase_syntax() -> None:
+    assert phrase_pattern("attention head").search("multi-head Attention-Heads")
+    assert phrase_pattern("epidemi*").search("epidemiological")
+    assert not phrase_pattern("SAE").search("SAEGUSA")
+    assert phrase_pattern("re:\\bGPT-\\d\\b").search("GPT-2 small")
+
+
+def test_evaluate_command_reports_metrics(capsys: object, tmp_path: Path) -> None:
+    from bot.cli import main
+
+    code = main(
+        [
+            "evaluate",
+            str(DATA / "relevance_dev.jsonl"),
+            "--config",
+            str(ROOT / "config.toml"),
+            "--json",
+        ]
+    )
+    import json
+
+    out = json.loads(capsys.readouterr().out)  # type: ignore[attr-defined]
+    assert code == 0
+    assert out["records"] == 45
+    c = out["confusion"]
+    assert c["true_positive"] + c["false_negative"] == 22
+    assert len(out["misclassified"]) == c["false_positive"] + c["false_negative"]
+
+
+def test_evaluate_rejects_bad_label_file(tmp_path: Path, capsys: object) -> None:
+    from bot.cli import main
+
+    bad = tmp_path / "labels.jsonl"
+    bad.write_text(
+        '{"id": "1", "title": "t", "abstract": "a", "label": "maybe"}\n', encoding="utf-8"
+    )
+    assert main(["evaluate", str(bad), "--config", str(ROOT / "config.toml")]) == 1
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert f"{bad}:1: label must be" in err
