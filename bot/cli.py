@@ -115,9 +115,8 @@ def setup_logging(debug: bool, redactor: RedactingFilter) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("bot").setLevel(logging.DEBUG if debug else logging.INFO)
-    if not debug:
-        for noisy in ("arxiv", "urllib3", "github"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    for noisy in ("arxiv", "urllib3", "github"):
+        logging.getLogger(noisy).setLevel(logging.NOTSET if debug else logging.WARNING)
 
 
 def load_environment() -> None:

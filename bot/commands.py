@@ -9,10 +9,14 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import DEFAULT_ARXIV_API_URL, load_config
+from bot.config import DEFAULT_ARXIV_API_URL, Config, load_config
 from bot.models import RunReport
 from bot.report import dump_json, report_text, summary_line
+
+if TYPE_CHECKING:
+    from bot.pullrequest import GithubSettings
 
 log = logging.getLogger("bot")
 
@@ -28,6 +32,15 @@ def run_command(args: argparse.Namespace, now: datetime) -> int:
     list_path = args.target or Path(config.target.file)
     state_path = Path(config.target.state_file)
     api_url = os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL
+    settings = None if args.target else github_settings(config)
+    if settings is not None:
+        from bot.github_run import run_github
+
+        report = run_github(
+            config, settings, ArxivSource(config.arxiv, api_url), now, args.since, args.dry_run
+        )
+        emit(report, args)
+        return 0
 
     def execute() -> int:
         list_text = read_list(list_path)
@@ -49,6 +62,30 @@ def run_command(args: argparse.Namespace, now: datetime) -> int:
         return execute()
     with run_lock(state_path.parent / ".arxiv-bot.lock"):
         return execute()
+
+
+def github_settings(config: Config) -> GithubSettings | None:
+    """GitHub mode needs a token and a repository; without either the bot works locally."""
+    token = os.environ.get("GITHUB_TOKEN", "").strip()
+    repo = config.github.repo or os.environ.get("GITHUB_REPOSITORY", "").strip()
+    if not token or not repo:
+        return None
+    from bot.pullrequest import DEFAULT_API_URL, GithubSettings
+
+    g = config.github
+    return GithubSettings(
+        token=token,
+        repo=repo,
+        api_url=os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
+        branch=g.branch,
+        base=g.base,
+        pr_title=g.pr_title,
+        labels=g.labels,
+        draft=g.draft,
+        max_retries=g.max_retries,
+        backoff_seconds=g.backoff_seconds,
+        write_delay_seconds=g.write_delay_seconds,
+    )
 
 
 def emit(report: RunReport, args: argparse.Namespace) -> None:

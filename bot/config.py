@@ -80,6 +80,9 @@ class GithubConfig:
     pr_title: str = "arXiv bot: new papers"
     labels: tuple[str, ...] = ("arxiv-bot",)
     draft: bool = False
+    max_retries: int = 4
+    backoff_seconds: float = 2.0
+    write_delay_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,9 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
     if not config.github.branch.strip():
         fail("github", "branch", "must not be empty")
+    for key in ("max_retries", "backoff_seconds", "write_delay_seconds"):
+        if getattr(config.github, key) < 0:
+            fail("github", key, "must not be negative")
 
 
 def phrase_problem(phrase: str) -> str:

@@ -97,6 +97,15 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A paper an earlier run put in the open pull request, carried into this one."""
+
+    paper: Paper
+    score: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class PullRequestRef:
     number: int
     url: str
@@ -110,6 +119,7 @@ class RunReport:
     added: list[Decision] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     rejected: list[Decision] = field(default_factory=list)
+    carried: list[Proposal] = field(default_factory=list)
     pull_request: PullRequestRef | None = None
     diff: str = ""
     window: tuple[date, date] | None = None

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from bot.config import Config
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.listfile import known_from_list
-from bot.models import Paper, RawRecord, RunReport
+from bot.models import Paper, Proposal, RawRecord, RunReport
 from bot.normalize import to_paper
 from bot.relevance import compile_rules, score_paper
 from bot.render import unified_diff, update_list
@@ -29,7 +29,7 @@ class Plan:
 
     @property
     def changes_list(self) -> bool:
-        return bool(self.report.added)
+        return bool(self.report.added or self.report.carried)
 
 
 def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
@@ -55,8 +55,14 @@ def plan_run(
     now: datetime,
     window: tuple[date, date],
     list_name: str = "README.md",
+    carried: Sequence[Proposal] = (),
+    status: str = "added",
 ) -> Plan:
-    """Decide what to add to the list and how state changes after a successful fetch."""
+    """Decide what to add to the list and how state changes after a successful fetch.
+
+    `carried` papers (still pending in an open pull request) are listed again
+    alongside the new ones; new papers are recorded in state with `status`.
+    """
     papers = normalize_records(records)
     index = TitleIndex(known_from_list(list_text) + state.known(), config.dedupe.title_threshold)
     fresh, duplicates = split_duplicates(papers, index)
@@ -64,8 +70,9 @@ def plan_run(
     decisions = [score_paper(paper, rules) for paper in fresh]
     added = [d for d in decisions if d.accepted]
     rejected = sorted((d for d in decisions if not d.accepted), key=lambda d: -d.score)
-    new_text = update_list(list_text, [d.paper for d in added], config.target, now)
-    new_state = state.with_papers([d.paper for d in added], "added", now.date()).after_success(
+    listed = [p.paper for p in carried] + [d.paper for d in added]
+    new_text = update_list(list_text, listed, config.target, now)
+    new_state = state.with_decisions(added, status, now.date()).after_success(
         now, next_watermark(state.watermark, *window)
     )
     report = RunReport(
@@ -73,6 +80,7 @@ def plan_run(
         added=added,
         duplicates=duplicates,
         rejected=rejected,
+        carried=list(carried),
         diff=unified_diff(list_text, new_text, list_name),
         window=window,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.errors import StateError
 from bot.files import atomic_write_text
-from bot.models import KnownTitle, Paper
+from bot.models import Decision, KnownTitle, Paper
 
 STATE_VERSION = 1
 STATUSES = ("added", "pending", "rejected")
@@ -18,10 +18,32 @@ STATUSES = ("added", "pending", "rejected")
 
 @dataclass(frozen=True)
 class PaperRecord:
+    """A paper the bot added, proposed or had rejected, with what it needs to list it again."""
+
     id: str
     title: str
     status: str  # one of STATUSES
     since: str  # ISO date the bot first recorded it
+    published: str = ""  # ISO date of v1
+    authors: tuple[str, ...] = ()
+    primary_category: str = ""
+    score: float | None = None
+    reason: str = ""
+
+    def to_paper(self) -> Paper:
+        published = (
+            date.fromisoformat(self.published) if self.published else date.fromisoformat(self.since)
+        )
+        return Paper(
+            id=self.id,
+            version=None,
+            title=self.title,
+            abstract="",
+            authors=self.authors,
+            published=published,
+            primary_category=self.primary_category,
+            categories=(self.primary_category,) if self.primary_category else (),
+        )
 
 
 @dataclass(frozen=True)
@@ -31,23 +53,47 @@ class State:
     last_success: datetime | None = None
     consecutive_failures: int = 0
     papers: dict[str, PaperRecord] = field(default_factory=dict)
+    handled_pulls: tuple[int, ...] = ()
 
     def known(self) -> list[KnownTitle]:
         return [KnownTitle(p.id, p.title, f"state:{p.status}") for p in self.papers.values()]
 
-    def with_papers(self, papers: list[Paper], status: str, today: date) -> State:
+    def with_status(self, status: str, records: list[PaperRecord]) -> State:
         merged = dict(self.papers)
-        for paper in papers:
+        for record in records:
+            merged[record.id] = replace(merged.get(record.id, record), status=status)
+        return replace(self, papers=merged)
+
+    def with_decisions(self, decisions: list[Decision], status: str, today: date) -> State:
+        merged = dict(self.papers)
+        for decision in decisions:
+            paper = decision.paper
             old = merged.get(paper.id)
             merged[paper.id] = PaperRecord(
-                paper.id, paper.title, status, old.since if old else today.isoformat()
+                id=paper.id,
+                title=paper.title,
+                status=status,
+                since=old.since if old else today.isoformat(),
+                published=paper.published.isoformat(),
+                authors=paper.authors[:3],
+                primary_category=paper.primary_category,
+                score=decision.score,
+                reason=decision.reason,
             )
         return replace(self, papers=merged)
+
+    def with_papers(self, papers: list[Paper], status: str, today: date) -> State:
+        return self.with_decisions(
+            [Decision(p, 0.0, True, False, ()) for p in papers], status, today
+        )
 
     def after_success(self, now: datetime, watermark: date | None) -> State:
         return replace(
             self, watermark=watermark, last_run=now, last_success=now, consecutive_failures=0
         )
+
+    def after_failure(self, now: datetime) -> State:
+        return replace(self, last_run=now, consecutive_failures=self.consecutive_failures + 1)
 
 
 def next_watermark(old: date | None, start: date, end: date) -> date | None:
@@ -74,21 +120,33 @@ def fetch_window(
 
 
 def state_to_json(state: State) -> str:
+    def paper(p: PaperRecord) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": p.id, "title": p.title, "status": p.status, "since": p.since}
+        if p.published:
+            data["published"] = p.published
+        if p.authors:
+            data["authors"] = list(p.authors)
+        if p.primary_category:
+            data["primary_category"] = p.primary_category
+        if p.score is not None:
+            data["score"] = p.score
+        if p.reason:
+            data["reason"] = p.reason
+        return data
+
     data = {
         "version": STATE_VERSION,
         "watermark": state.watermark.isoformat() if state.watermark else None,
         "last_run": state.last_run.isoformat() if state.last_run else None,
         "last_success": state.last_success.isoformat() if state.last_success else None,
         "consecutive_failures": state.consecutive_failures,
-        "papers": [
-            {"id": p.id, "title": p.title, "status": p.status, "since": p.since}
-            for p in sorted(state.papers.values(), key=lambda p: (p.since, p.id))
-        ],
+        "handled_pulls": sorted(state.handled_pulls),
+        "papers": [paper(p) for p in sorted(state.papers.values(), key=lambda p: (p.since, p.id))],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def state_from_json(text: str, path: Path) -> State:
+def state_from_json(text: str, path: Path | str) -> State:
     hint = "restore it from git, or delete it to rebuild from the list (README: Rebuilding state)"
     try:
         data = json.loads(text)
@@ -101,8 +159,17 @@ def state_from_json(text: str, path: Path) -> State:
             raise ValueError(f'expected an object with "version": {STATE_VERSION}')
         papers = {}
         for item in data.get("papers", []):
+            score = item.get("score")
             record = PaperRecord(
-                str(item["id"]), str(item["title"]), str(item["status"]), str(item["since"])
+                id=str(item["id"]),
+                title=str(item["title"]),
+                status=str(item["status"]),
+                since=str(item["since"]),
+                published=str(item.get("published", "")),
+                authors=tuple(str(a) for a in item.get("authors", ())),
+                primary_category=str(item.get("primary_category", "")),
+                score=float(score) if score is not None else None,
+                reason=str(item.get("reason", "")),
             )
             if record.status not in STATUSES:
                 raise ValueError(f"unknown status {record.status!r} for {record.id}")
@@ -113,6 +180,7 @@ def state_from_json(text: str, path: Path) -> State:
             last_success=_datetime(data.get("last_success")),
             consecutive_failures=int(data.get("consecutive_failures", 0)),
             papers=papers,
+            handled_pulls=tuple(int(n) for n in data.get("handled_pulls", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StateError(f"{path}: corrupt state file ({exc}); {hint}") from None

@@ -1,0 +1,109 @@
+"""A run in GitHub mode: read the list and state from the base branch, reconcile with
+the bot's pull requests, fetch, plan, and publish through one pull request."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime
+
+from bot.config import Config
+from bot.fetch import ArxivSource
+from bot.models import RunReport
+from bot.pipeline import plan_run
+from bot.prbody import pull_request_body
+from bot.pullrequest import GithubRepository, GithubSettings
+from bot.reconcile import as_proposals, carry_pending, reject_closed, settle_merged, with_pending
+from bot.state import State, fetch_window, state_from_json, state_to_json
+
+log = logging.getLogger(__name__)
+
+
+def read_state(gh: GithubRepository, path: str, ref: str, label: str) -> State | None:
+    text = gh.read_file(path, ref)
+    return state_from_json(text, f"{label}:{path}") if text is not None else None
+
+
+def run_github(
+    config: Config,
+    settings: GithubSettings,
+    source: ArxivSource,
+    now: datetime,
+    since: date | None,
+    dry_run: bool,
+) -> RunReport:
+    gh = GithubRepository(settings)
+    list_path = config.target.file
+    state_path = config.target.state_file
+    base_sha = gh.base_sha()
+    log.debug("%s: base branch %s at %s", settings.repo, gh.base, base_sha)
+    base_text = gh.read_file(list_path, base_sha)
+    if base_text is None:
+        from bot.errors import ListFormatError
+
+        raise ListFormatError(
+            f"{list_path} not found on branch '{gh.base}' of {settings.repo}; fix target.file"
+        )
+    state = settle_merged(read_state(gh, state_path, base_sha, gh.base) or State(), base_text)
+    closed = [
+        (p.number, p.merged, read_state(gh, state_path, p.head_sha, f"PR #{p.number}"))
+        for p in gh.closed_pulls(settings.branch)
+        if p.number not in state.handled_pulls
+    ]
+    state = reject_closed(state, closed)
+
+    open_pull = gh.open_pull(settings.branch)
+    carried = []
+    unchanged_branch: dict[str, str] = {}
+    branch_parent = None
+    if open_pull is not None:
+        branch_text = gh.read_file(list_path, open_pull.head_sha) or base_text
+        branch_state = (
+            read_state(gh, state_path, open_pull.head_sha, f"PR #{open_pull.number}") or State()
+        )
+        keep, removed = carry_pending(state, base_text, branch_state, branch_text)
+        if removed:
+            log.info(
+                "the maintainer removed %d paper(s) from PR #%d: rejected",
+                len(removed),
+                open_pull.number,
+            )
+        state = with_pending(state.with_status("rejected", removed), keep)
+        if branch_state.watermark and (
+            state.watermark is None or branch_state.watermark > state.watermark
+        ):
+            state = replace(state, watermark=branch_state.watermark)
+        carried = as_proposals(keep)
+        branch_parent = gh.parent_of(open_pull.head_sha)
+        unchanged_branch = {list_path: branch_text}
+
+    window = fetch_window(
+        state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
+    )
+    log.info("querying arXiv for papers submitted %s to %s", *window)
+    records = source.fetch(*window)
+    plan = plan_run(
+        records, base_text, state, config, now, window, list_path, carried=carried, status="pending"
+    )
+    report = plan.report
+    if dry_run or not plan.changes_list:
+        if not plan.changes_list:
+            log.info("nothing new and nothing pending: no pull request")
+        return report
+
+    nothing_moved = (
+        open_pull is not None
+        and not report.added
+        and branch_parent == base_sha
+        and unchanged_branch.get(list_path) == plan.list_text
+    )
+    if nothing_moved:
+        log.info("PR #%d is up to date", open_pull.number)  # type: ignore[union-attr]
+    else:
+        files = {list_path: plan.list_text, state_path: state_to_json(plan.state)}
+        message = f"arXiv bot: {len(report.added) + len(report.carried)} paper(s) for {list_path}"
+        gh.commit(settings.branch, base_sha, files, message)
+    report.pull_request = gh.open_or_update_pull(
+        settings.branch, pull_request_body(report, list_path)
+    )
+    return report

@@ -1,0 +1,73 @@
+"""What the bot's pull requests became: merged, edited by the maintainer, or closed.
+
+Pure functions over State and list text. Merging a PR accepts the papers
+still in its diff; a paper whose line the maintainer deleted, or every paper
+of a PR closed without merging, is rejected and never proposed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.listfile import known_from_list
+from bot.models import Proposal
+from bot.state import PaperRecord, State
+
+
+def listed_ids(list_text: str) -> set[str]:
+    return {k.id for k in known_from_list(list_text) if k.id}
+
+
+def settle_merged(state: State, list_text: str) -> State:
+    """Pending papers in the base branch's state came from a merged PR: listed means accepted."""
+    listed = listed_ids(list_text)
+    pending = [r for r in state.papers.values() if r.status == "pending"]
+    return state.with_status("added", [r for r in pending if r.id in listed]).with_status(
+        "rejected", [r for r in pending if r.id not in listed]
+    )
+
+
+def reject_closed(state: State, closed: list[tuple[int, bool, State | None]]) -> State:
+    """Record the papers of bot PRs closed without merging as rejected (each PR once)."""
+    handled = set(state.handled_pulls)
+    for number, merged, head_state in closed:
+        if number in handled:
+            continue
+        handled.add(number)
+        if merged or head_state is None:
+            continue
+        proposed = [
+            r
+            for r in head_state.papers.values()
+            if r.status == "pending" and state.papers.get(r.id, r).status != "added"
+        ]
+        state = state.with_status("rejected", proposed)
+    return replace(state, handled_pulls=tuple(sorted(handled)))
+
+
+def carry_pending(
+    state: State, base_text: str, branch_state: State, branch_text: str
+) -> tuple[list[PaperRecord], list[PaperRecord]]:
+    """Split the open PR's proposals into those to keep and those the maintainer deleted."""
+    in_base = listed_ids(base_text)
+    in_branch = listed_ids(branch_text)
+    keep: list[PaperRecord] = []
+    removed: list[PaperRecord] = []
+    for record in branch_state.papers.values():
+        if record.status != "pending" or record.id in in_base:
+            continue
+        if state.papers.get(record.id, record).status in ("added", "rejected"):
+            continue
+        (keep if record.id in in_branch else removed).append(record)
+    return keep, removed
+
+
+def as_proposals(records: list[PaperRecord]) -> list[Proposal]:
+    return [Proposal(r.to_paper(), r.score, r.reason) for r in records]
+
+
+def with_pending(state: State, records: list[PaperRecord]) -> State:
+    papers = dict(state.papers)
+    for record in records:
+        papers[record.id] = replace(record, status="pending")
+    return replace(state, papers=papers)

@@ -1,0 +1,565 @@
+"""A local HTTP server that speaks the GitHub REST API endpoints the bot uses.
+
+It keeps an in-memory repository (blobs, trees, commits, refs, pull requests,
+labels, issues), returns GitHub's JSON shapes with URLs on its own host and
+port (PyGithub refuses others), and requires the token. Faults can be
+scripted per (method, path pattern) to test retries and crashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+OWNER, NAME = "octo", "awesome-list"
+BOT_LOGIN = "arxiv-bot[bot]"
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str  # regular expression matched against the path
+    status: int = 502
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    after: bool = False  # do the work, then answer with the fault (a lost response)
+
+
+@dataclass
+class Pull:
+    number: int
+    title: str
+    body: str
+    head: str
+    base: str
+    draft: bool
+    state: str = "open"
+    merged: bool = False
+    labels: list[str] = field(default_factory=list)
+    head_sha: str = ""
+
+
+@dataclass
+class Issue:
+    number: int
+    title: str
+    body: str
+    state: str = "open"
+    labels: list[str] = field(default_factory=list)
+
+
+class FakeGitHub:
+    def __init__(self, token: str, files: dict[str, str], default_branch: str = "main") -> None:
+        self.token = token
+        self.blobs: dict[str, bytes] = {}
+        self.trees: dict[str, dict[str, str]] = {}
+        self.commits: dict[str, dict[str, Any]] = {}
+        self.refs: dict[str, str] = {}
+        self.pulls: list[Pull] = []
+        self.issues: list[Issue] = []
+        self.faults: list[Fault] = []
+        self.log: list[tuple[str, str]] = []
+        self.default_branch = default_branch
+        self.lock = threading.RLock()
+        self.refs[default_branch] = self.commit_files(files, [], "initial")
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    # -- lifecycle ---------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeGitHub:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- git objects -------------------------------------------------------
+    def _store(self, kind: str, payload: bytes) -> str:
+        return hashlib.sha1(kind.encode() + b"\0" + payload).hexdigest()
+
+    def add_blob(self, content: bytes) -> str:
+        sha = self._store("blob", content)
+        self.blobs[sha] = content
+        return sha
+
+    def add_tree(self, entries: dict[str, str]) -> str:
+        sha = self._store("tree", json.dumps(sorted(entries.items())).encode())
+        self.trees[sha] = dict(entries)
+        return sha
+
+    def add_commit(self, tree: str, parents: list[str], message: str) -> str:
+        sha = self._store(
+            "commit", json.dumps([tree, parents, message, len(self.commits)]).encode()
+        )
+        self.commits[sha] = {"tree": tree, "parents": parents, "message": message}
+        return sha
+
+    def commit_files(
+        self, files: dict[str, str], parents: list[str], message: str, base: str | None = None
+    ) -> str:
+        entries = dict(self.trees[self.commits[base]["tree"]]) if base else {}
+        for path, text in files.items():
+            entries[path] = self.add_blob(text.encode("utf-8"))
+        return self.add_commit(self.add_tree(entries), parents, message)
+
+    def files_at(self, ref: str) -> dict[str, str]:
+        sha = self.refs.get(ref, ref)
+        tree = self.trees[self.commits[sha]["tree"]]
+        return {path: self.blobs[blob].decode("utf-8") for path, blob in tree.items()}
+
+    def file(self, path: str, ref: str | None = None) -> str:
+        return self.files_at(ref or self.default_branch)[path]
+
+    # -- what people do on GitHub ----------------------------------------
+    def push(self, branch: str, files: dict[str, str], message: str = "maintainer edit") -> None:
+        with self.lock:
+            head = self.refs[branch]
+            self.refs[branch] = self.commit_files(files, [head], message, base=head)
+
+    def merge(self, number: int) -> None:
+        """Merge a PR: apply what its branch changed (against its parent) onto the base."""
+        with self.lock:
+            pull = self.pull(number)
+            head = self.refs[pull.head]
+            changed = self._changed_since_fork(head, pull.base)
+            self.push(pull.base, changed, f"Merge pull request #{number}")
+            pull.state, pull.merged = "closed", True
+
+    def _changed_since_fork(self, head: str, base_branch: str) -> dict[str, str]:
+        base_history = self._ancestors(self.refs[base_branch])
+        fork = next(c for c in self._walk(head) if c in base_history)
+        before = self.files_at(fork)
+        return {p: t for p, t in self.files_at(head).items() if before.get(p) != t}
+
+    def _walk(self, sha: str) -> list[str]:
+        out = []
+        while sha:
+            out.append(sha)
+            parents = self.commits[sha]["parents"]
+            sha = parents[0] if parents else ""
+        return out
+
+    def _ancestors(self, sha: str) -> set[str]:
+        return set(self._walk(sha))
+
+    def close(self, number: int) -> None:
+        self.pull(number).state = "closed"
+
+    def pull(self, number: int) -> Pull:
+        return next(p for p in self.pulls if p.number == number)
+
+    def open_pulls(self) -> list[Pull]:
+        return [p for p in self.pulls if p.state == "open"]
+
+    def script(self, *faults: Fault) -> None:
+        self.faults.extend(faults)
+
+    # -- JSON shapes -------------------------------------------------------
+    def _repo_url(self) -> str:
+        return f"{self.url}/repos/{OWNER}/{NAME}"
+
+    def repo_json(self) -> dict[str, Any]:
+        return {
+            "id": 1,
+            "name": NAME,
+            "full_name": f"{OWNER}/{NAME}",
+            "owner": {"login": OWNER, "id": 1, "type": "User", "url": f"{self.url}/users/{OWNER}"},
+            "private": False,
+            "default_branch": self.default_branch,
+            "url": self._repo_url(),
+            "html_url": f"https://github.example/{OWNER}/{NAME}",
+            "permissions": {"admin": False, "push": True, "pull": True},
+        }
+
+    def commit_json(self, sha: str) -> dict[str, Any]:
+        commit = self.commits[sha]
+        return {
+            "sha": sha,
+            "url": f"{self._repo_url()}/git/commits/{sha}",
+            "message": commit["message"],
+            "tree": {
+                "sha": commit["tree"],
+                "url": f"{self._repo_url()}/git/trees/{commit['tree']}",
+            },
+            "parents": [
+                {"sha": p, "url": f"{self._repo_url()}/git/commits/{p}"} for p in commit["parents"]
+            ],
+        }
+
+    def ref_json(self, branch: str) -> dict[str, Any]:
+        return {
+            "ref": f"refs/heads/{branch}",
+            "url": f"{self._repo_url()}/git/refs/heads/{branch}",
+            "object": {
+                "sha": self.refs[branch],
+                "type": "commit",
+                "url": f"{self._repo_url()}/git/commits/{self.refs[branch]}",
+            },
+        }
+
+    def pull_json(self, pull: Pull) -> dict[str, Any]:
+        head_sha = self.refs.get(pull.head, pull.head_sha)
+        return {
+            "id": 1000 + pull.number,
+            "number": pull.number,
+            "state": pull.state,
+            "title": pull.title,
+            "body": pull.body,
+            "draft": pull.draft,
+            "merged": pull.merged,
+            "merged_at": "2026-11-21T10:00:00Z" if pull.merged else None,
+            "url": f"{self._repo_url()}/pulls/{pull.number}",
+            "html_url": f"https://github.example/{OWNER}/{NAME}/pull/{pull.number}",
+            "issue_url": f"{self._repo_url()}/issues/{pull.number}",
+            "user": {"login": BOT_LOGIN, "id": 2},
+            "labels": [{"name": name} for name in pull.labels],
+            "head": {
+                "ref": pull.head,
+                "sha": head_sha,
+                "label": f"{OWNER}:{pull.head}",
+                "repo": self.repo_json(),
+            },
+            "base": {
+                "ref": pull.base,
+                "sha": self.refs[pull.base],
+                "label": f"{OWNER}:{pull.base}",
+                "repo": self.repo_json(),
+            },
+        }
+
+    def issue_json(self, issue: Issue) -> dict[str, Any]:
+        return {
+            "id": 5000 + issue.number,
+            "number": issue.number,
+            "title": issue.title,
+            "body": issue.body,
+            "state": issue.state,
+            "labels": [{"name": n} for n in issue.labels],
+            "url": f"{self._repo_url()}/issues/{issue.number}",
+            "html_url": f"https://github.example/{OWNER}/{NAME}/issues/{issue.number}",
+            "user": {"login": BOT_LOGIN, "id": 2},
+        }
+
+    # -- routing -----------------------------------------------------------
+    def route(
+        self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
+    ) -> tuple[int, Any]:
+        prefix = f"/repos/{OWNER}/{NAME}"
+        if not path.startswith(prefix):
+            return 404, {"message": "Not Found"}
+        rest = path[len(prefix) :]
+        for pattern, handler_method, handler in self._routes():
+            match = re.fullmatch(pattern, rest)
+            if match and handler_method == method:
+                return handler(query, body, *[unquote(g) for g in match.groups()])
+        return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., tuple[int, Any]]]]:
+        return [
+            (r"", "GET", lambda q, b: (200, self.repo_json())),
+            (r"/branches/(.+)", "GET", self._get_branch),
+            (r"/contents/(.+)", "GET", self._get_contents),
+            (r"/git/blobs", "POST", self._post_blob),
+            (r"/git/blobs/(\w+)", "GET", self._get_blob),
+            (r"/git/trees", "POST", self._post_tree),
+            (r"/git/commits", "POST", self._post_commit),
+            (
+                r"/git/commits/(\w+)",
+                "GET",
+                lambda q, b, sha: (
+                    (200, self.commit_json(sha))
+                    if sha in self.commits
+                    else (404, {"message": "Not Found"})
+                ),
+            ),
+            (r"/git/ref/heads/(.+)", "GET", self._get_ref),
+            (r"/git/refs", "POST", self._post_ref),
+            (r"/git/refs/heads/(.+)", "PATCH", self._patch_ref),
+            (r"/pulls", "GET", self._list_pulls),
+            (r"/pulls", "POST", self._create_pull),
+            (r"/pulls/(\d+)", "GET", lambda q, b, n: (200, self.pull_json(self.pull(int(n))))),
+            (r"/pulls/(\d+)", "PATCH", self._edit_pull),
+            (r"/issues/(\d+)/labels", "POST", self._add_labels),
+            (r"/issues", "GET", self._list_issues),
+            (r"/issues", "POST", self._create_issue),
+            (r"/issues/(\d+)", "PATCH", self._edit_issue),
+            (r"/issues/(\d+)", "GET", self._get_issue),
+            (
+                r"/issues/(\d+)/comments",
+                "POST",
+                lambda q, b, n: (
+                    201,
+                    {
+                        "id": 1,
+                        "body": b.get("body", ""),
+                        "url": f"{self._repo_url()}/issues/comments/1",
+                    },
+                ),
+            ),
+        ]
+
+    def _get_branch(self, q: dict[str, str], b: Any, branch: str) -> tuple[int, Any]:
+        if branch not in self.refs:
+            return 404, {"message": "Branch not found"}
+        sha = self.refs[branch]
+        return 200, {
+            "name": branch,
+            "commit": {**self.commit_json(sha), "commit": self.commit_json(sha)},
+            "protected": False,
+        }
+
+    def _get_contents(self, q: dict[str, str], b: Any, path: str) -> tuple[int, Any]:
+        ref = q.get("ref") or self.default_branch
+        sha = self.refs.get(ref, ref)
+        if sha not in self.commits:
+            return 404, {"message": "No commit found for the ref"}
+        tree = self.trees[self.commits[sha]["tree"]]
+        if path not in tree:
+            return 404, {"message": "Not Found"}
+        content = self.blobs[tree[path]]
+        return 200, {
+            "type": "file",
+            "encoding": "base64",
+            "size": len(content),
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": tree[path],
+            "content": base64.b64encode(content).decode(),
+            "url": f"{self._repo_url()}/contents/{path}?ref={ref}",
+        }
+
+    def _post_blob(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        raw = (
+            b["content"].encode("utf-8")
+            if b.get("encoding", "utf-8") == "utf-8"
+            else base64.b64decode(b["content"])
+        )
+        sha = self.add_blob(raw)
+        return 201, {"sha": sha, "url": f"{self._repo_url()}/git/blobs/{sha}"}
+
+    def _get_blob(self, q: dict[str, str], b: Any, sha: str) -> tuple[int, Any]:
+        if sha not in self.blobs:
+            return 404, {"message": "Not Found"}
+        return 200, {
+            "sha": sha,
+            "encoding": "base64",
+            "content": base64.b64encode(self.blobs[sha]).decode(),
+            "size": len(self.blobs[sha]),
+            "url": f"{self._repo_url()}/git/blobs/{sha}",
+        }
+
+    def _post_tree(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        entries: dict[str, str] = {}
+        if b.get("base_tree"):
+            if b["base_tree"] not in self.trees:
+                return 422, {"message": "base_tree is not a valid tree"}
+            entries = dict(self.trees[b["base_tree"]])
+        for item in b["tree"]:
+            if item.get("sha") not in self.blobs:
+                return 422, {"message": f"tree.sha {item.get('sha')} is not a valid blob"}
+            entries[item["path"]] = item["sha"]
+        sha = self.add_tree(entries)
+        return 201, {
+            "sha": sha,
+            "url": f"{self._repo_url()}/git/trees/{sha}",
+            "tree": [
+                {"path": p, "mode": "100644", "type": "blob", "sha": s} for p, s in entries.items()
+            ],
+        }
+
+    def _post_commit(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        if b["tree"] not in self.trees or any(p not in self.commits for p in b.get("parents", [])):
+            return 422, {"message": "Invalid tree or parent"}
+        sha = self.add_commit(b["tree"], list(b.get("parents", [])), b["message"])
+        return 201, self.commit_json(sha)
+
+    def _get_ref(self, q: dict[str, str], b: Any, branch: str) -> tuple[int, Any]:
+        if branch not in self.refs:
+            return 404, {"message": "Not Found"}
+        return 200, self.ref_json(branch)
+
+    def _post_ref(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        branch = b["ref"].removeprefix("refs/heads/")
+        if branch in self.refs:
+            return 422, {"message": "Reference already exists"}
+        if b["sha"] not in self.commits:
+            return 422, {"message": "Object does not exist"}
+        self.refs[branch] = b["sha"]
+        return 201, self.ref_json(branch)
+
+    def _patch_ref(self, q: dict[str, str], b: dict[str, Any], branch: str) -> tuple[int, Any]:
+        if branch not in self.refs:
+            return 422, {"message": "Reference does not exist"}
+        if not b.get("force") and self.refs[branch] not in self._ancestors(b["sha"]):
+            return 422, {"message": "Update is not a fast forward"}
+        self.refs[branch] = b["sha"]
+        return 200, self.ref_json(branch)
+
+    def _list_pulls(self, q: dict[str, str], b: Any) -> tuple[int, Any]:
+        pulls = [p for p in self.pulls if q.get("state", "open") in ("all", p.state)]
+        if q.get("head"):
+            pulls = [p for p in pulls if f"{OWNER}:{p.head}" == q["head"]]
+        if q.get("base"):
+            pulls = [p for p in pulls if p.base == q["base"]]
+        return 200, [self.pull_json(p) for p in sorted(pulls, key=lambda p: -p.number)]
+
+    def _create_pull(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        head = b["head"].split(":")[-1]
+        if head not in self.refs:
+            return 422, {
+                "message": "Validation Failed",
+                "errors": [{"resource": "PullRequest", "field": "head", "code": "invalid"}],
+            }
+        if any(p.head == head and p.state == "open" for p in self.pulls):
+            return 422, {
+                "message": "Validation Failed",
+                "errors": [
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {OWNER}:{head}.",
+                    }
+                ],
+            }
+        pull = Pull(
+            self._next_number(),
+            b["title"],
+            b.get("body") or "",
+            head,
+            b["base"],
+            bool(b.get("draft")),
+        )
+        self.pulls.append(pull)
+        return 201, self.pull_json(pull)
+
+    def _next_number(self) -> int:
+        return 1 + max([p.number for p in self.pulls] + [i.number for i in self.issues], default=0)
+
+    def _edit_pull(self, q: dict[str, str], b: dict[str, Any], n: str) -> tuple[int, Any]:
+        pull = self.pull(int(n))
+        for key in ("title", "body", "state"):
+            if key in b:
+                setattr(pull, key, b[key])
+        return 200, self.pull_json(pull)
+
+    def _add_labels(self, q: dict[str, str], b: Any, n: str) -> tuple[int, Any]:
+        number = int(n)
+        target: Pull | Issue = next((p for p in self.pulls if p.number == number), None) or next(
+            i for i in self.issues if i.number == number
+        )
+        # PyGithub sends a bare JSON list; the REST docs show {"labels": [...]}.
+        for label in b if isinstance(b, list) else b.get("labels", []):
+            if label not in target.labels:
+                target.labels.append(label)
+        return 200, [
+            {"name": label, "url": f"{self._repo_url()}/labels/{label}"} for label in target.labels
+        ]
+
+    def _list_issues(self, q: dict[str, str], b: Any) -> tuple[int, Any]:
+        issues = [i for i in self.issues if q.get("state", "open") in ("all", i.state)]
+        if q.get("labels"):
+            wanted = set(q["labels"].split(","))
+            issues = [i for i in issues if wanted <= set(i.labels)]
+        return 200, [self.issue_json(i) for i in issues]
+
+    def _create_issue(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        issue = Issue(
+            self._next_number(), b["title"], b.get("body") or "", labels=list(b.get("labels", []))
+        )
+        self.issues.append(issue)
+        return 201, self.issue_json(issue)
+
+    def _get_issue(self, q: dict[str, str], b: Any, n: str) -> tuple[int, Any]:
+        number = int(n)
+        pull = next((p for p in self.pulls if p.number == number), None)
+        if pull is not None:
+            as_issue = {**self.pull_json(pull), "url": f"{self._repo_url()}/issues/{number}"}
+            return 200, {**as_issue, "pull_request": {"url": f"{self._repo_url()}/pulls/{number}"}}
+        issue = next((i for i in self.issues if i.number == number), None)
+        return (200, self.issue_json(issue)) if issue else (404, {"message": "Not Found"})
+
+    def _edit_issue(self, q: dict[str, str], b: dict[str, Any], n: str) -> tuple[int, Any]:
+        issue = next(i for i in self.issues if i.number == int(n))
+        for key in ("title", "body", "state"):
+            if key in b:
+                setattr(issue, key, b[key])
+        return 200, self.issue_json(issue)
+
+    # -- HTTP --------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _serve(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                auth = self.headers.get("Authorization", "")
+                if auth not in (f"token {fake.token}", f"Bearer {fake.token}"):
+                    return self._send(
+                        401,
+                        {
+                            "message": "Bad credentials",
+                            "documentation_url": "https://docs.github.com/rest",
+                        },
+                        {},
+                    )
+                with fake.lock:
+                    fake.log.append((method, parts.path))
+                    fault = next(
+                        (
+                            f
+                            for f in fake.faults
+                            if f.method == method and f.times > 0 and re.search(f.path, parts.path)
+                        ),
+                        None,
+                    )
+                    if fault:
+                        fault.times -= 1
+                    if fault and not fault.after:
+                        return self._send(fault.status, {"message": "Server Error"}, fault.headers)
+                    status, payload = fake.route(method, parts.path, query, body)
+                if fault:
+                    return self._send(fault.status, {"message": "Server Error"}, fault.headers)
+                self._send(status, payload, {})
+
+            def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._serve("GET")
+
+            def do_POST(self) -> None:
+                self._serve("POST")
+
+            def do_PATCH(self) -> None:
+                self._serve("PATCH")
+
+        return Handler
