@@ -55,6 +55,8 @@ def run_command(args: argparse.Namespace, now: datetime) -> int:
         plan = plan_run(records, list_text, state, config, now, window, list_path.name)
         if not args.dry_run:
             publish_local(plan, list_path, state_path)
+        elif not args.json:  # the diff of a large list is costly: only when shown
+            plan.report.diff = plan.diff(list_path.name)
         emit(plan.report, args)
         return 0
 

@@ -1,17 +1,17 @@
 """Dedupe stage: drop papers already listed or known, by arXiv id and by fuzzy title.
 
 Titles are compared after `normalize_title` with rapidfuzz's `fuzz.ratio`
-(normalized Indel similarity, 0-100). Exact normalized matches are found by
-hash; fuzzy ones only among titles whose length can reach the threshold at all
-(ratio <= 200 * min(len) / (len_a + len_b)), so the result equals an
-exhaustive comparison at the same threshold.
+(normalized Indel similarity, 0-100). Ids and exact normalized titles are
+looked up by hash; fuzzy matches come from `fuzzyindex.candidate_pairs`, whose
+filter provably keeps every pair that can reach the threshold, so the result
+equals an exhaustive rapidfuzz comparison at the same threshold.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 
+from bot.fuzzyindex import candidate_pairs
 from bot.models import Duplicate, KnownTitle, Paper
 from bot.normalize import normalize_title
 
@@ -21,79 +21,90 @@ class TitleIndex:
 
     def __init__(self, known: Iterable[KnownTitle], threshold: float) -> None:
         self.threshold = threshold
-        self._by_id: dict[str, KnownTitle] = {}
-        self._by_title: dict[str, KnownTitle] = {}
-        self._lengths: list[int] = []  # sorted, parallel to _titles
-        self._titles: list[str] = []
-        self._pending: list[tuple[str, KnownTitle]] = []
+        self.by_id: dict[str, KnownTitle] = {}
+        self.by_title: dict[str, KnownTitle] = {}
+        seen_raw: set[str] = set()  # the list and the state mostly repeat the same titles
         for item in known:
-            self.add(item)
+            if item.id:
+                self.by_id.setdefault(item.id, item)
+            if item.title and item.title not in seen_raw:
+                seen_raw.add(item.title)
+                norm = normalize_title(item.title)
+                if norm:
+                    self.by_title.setdefault(norm, item)
+        self.titles = sorted(self.by_title, key=len)
 
-    def add(self, item: KnownTitle) -> None:
-        if item.id:
-            self._by_id.setdefault(item.id, item)
-        norm = normalize_title(item.title) if item.title else ""
-        if norm and norm not in self._by_title:
-            self._by_title[norm] = item
-            self._pending.append((norm, item))
+    def best_fuzzy(self, norms: Sequence[str]) -> dict[int, tuple[KnownTitle, float]]:
+        """For each query index, the most similar known title at or above the threshold."""
+        from rapidfuzz import fuzz
 
-    def _sorted(self) -> None:
-        if not self._pending:
-            return
-        merged = sorted(zip(self._titles, self._lengths, strict=True), key=lambda t: t[1])
-        merged += [(n, len(n)) for n, _ in self._pending]
-        merged.sort(key=lambda t: t[1])
-        self._titles = [n for n, _ in merged]
-        self._lengths = [n for _, n in merged]
-        self._pending.clear()
+        best: dict[int, tuple[KnownTitle, float]] = {}
+        for qi, ti in candidate_pairs(norms, self.titles, self.threshold):
+            score = fuzz.ratio(norms[qi], self.titles[ti], score_cutoff=self.threshold)
+            if score and (qi not in best or score > best[qi][1]):
+                best[qi] = (self.by_title[self.titles[ti]], score)
+        return best
 
     def match(self, paper: Paper) -> Duplicate | None:
         """The known entry this paper duplicates, or None."""
-        if paper.id in self._by_id:
-            return Duplicate(paper, self._by_id[paper.id], "id")
-        norm = normalize_title(paper.title)
-        if not norm:
-            return None
-        if norm in self._by_title:
-            return Duplicate(paper, self._by_title[norm], "title")
-        best = self.best_fuzzy(norm)
-        if best is None:
-            return None
-        title, score = best
-        return Duplicate(paper, self._by_title[title], "title", round(score, 1))
-
-    def best_fuzzy(self, norm: str) -> tuple[str, float] | None:
-        from rapidfuzz import fuzz, process
-
-        self._sorted()
-        low, high = length_bounds(len(norm), self.threshold)
-        lo = bisect.bisect_left(self._lengths, low)
-        hi = bisect.bisect_right(self._lengths, high)
-        if lo >= hi:
-            return None
-        found = process.extractOne(
-            norm, self._titles[lo:hi], scorer=fuzz.ratio, score_cutoff=self.threshold
-        )
-        return (found[0], float(found[1])) if found else None
-
-
-def length_bounds(length: int, threshold: float) -> tuple[float, float]:
-    """Lengths another string must have for fuzz.ratio to possibly reach `threshold`."""
-    t = threshold / 100
-    return length * t / (2 - t), length * (2 - t) / t
+        duplicates = split_duplicates([paper], self)[1]
+        return duplicates[0] if duplicates else None
 
 
 def split_duplicates(
     papers: Sequence[Paper], index: TitleIndex
 ) -> tuple[list[Paper], list[Duplicate]]:
-    """Separate new papers from duplicates; a paper twice in one batch counts once."""
+    """Separate new papers from duplicates; twins within the batch count once (first wins)."""
+    norms = [normalize_title(p.title) for p in papers]
+    fuzzy_known = index.best_fuzzy(norms)
+    by_length = sorted(range(len(norms)), key=lambda i: len(norms[i]))
+    twins: dict[int, list[int]] = {}
+    for qi, ti in candidate_pairs(norms, [norms[i] for i in by_length], index.threshold):
+        other = by_length[ti]
+        if other < qi:
+            twins.setdefault(qi, []).append(other)
+
     fresh: list[Paper] = []
+    fresh_ids: set[str] = set()
     duplicates: list[Duplicate] = []
-    for paper in papers:
-        duplicate = index.match(paper)
-        if duplicate:
-            duplicates.append(duplicate)
-            continue
-        fresh.append(paper)
-        index.add(KnownTitle(paper.id, paper.title, "this run"))
+    for i, (paper, norm) in enumerate(zip(papers, norms, strict=True)):
+        if paper.id in index.by_id:
+            duplicates.append(Duplicate(paper, index.by_id[paper.id], "id"))
+        elif norm and norm in index.by_title:
+            duplicates.append(Duplicate(paper, index.by_title[norm], "title"))
+        elif i in fuzzy_known:
+            matched, score = fuzzy_known[i]
+            duplicates.append(Duplicate(paper, matched, "title", round(score, 1)))
+        elif twin := _earlier_twin(i, norms, twins, fresh_ids, papers, index.threshold):
+            duplicates.append(twin)
+        else:
+            fresh.append(paper)
+            fresh_ids.add(paper.id)
     return fresh, duplicates
+
+
+def _earlier_twin(
+    i: int,
+    norms: Sequence[str],
+    twins: dict[int, list[int]],
+    fresh_ids: set[str],
+    papers: Sequence[Paper],
+    threshold: float,
+) -> Duplicate | None:
+    from rapidfuzz import fuzz
+
+    paper = papers[i]
+    for j in twins.get(i, ()):
+        other = papers[j]
+        if other.id not in fresh_ids or not norms[i]:
+            continue
+        score = (
+            100.0
+            if norms[i] == norms[j]
+            else fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
+        )
+        if score:
+            return Duplicate(
+                paper, KnownTitle(other.id, other.title, "this run"), "title", round(score, 1)
+            )
+    return None

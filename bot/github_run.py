@@ -86,6 +86,8 @@ def run_github(
         records, base_text, state, config, now, window, list_path, carried=carried, status="pending"
     )
     report = plan.report
+    if dry_run:
+        report.diff = plan.diff(list_path)
     if dry_run or not plan.changes_list:
         if not plan.changes_list:
             log.info("nothing new and nothing pending: no pull request")

@@ -23,10 +23,19 @@ _WITHDRAWN = re.compile(
 _KEEP_FORMAT_CHARS = {"\u200d"}  # zero-width joiner holds emoji sequences together
 
 
+_ABS_URL = "https://arxiv.org/abs/"
+_PLAIN_NEW_ID = re.compile(rf"({_NEW_ID})(?:v(\d+))?")
+
+
 def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
     """Return (canonical id, version) for an id or arXiv link, or None."""
+    if text.startswith(_ABS_URL):  # the usual link in a list: skip the general patterns
+        plain = _PLAIN_NEW_ID.fullmatch(text, len(_ABS_URL))
+        if plain:
+            return plain.group(1), int(plain.group(2)) if plain.group(2) else None
     text = text.strip()
-    match = _ID_WITH_VERSION.match(text) or _ID_IN_TEXT.search(text)
+    match = _ID_IN_TEXT.search(text) if "arxiv" in text.lower() else None
+    match = match or _ID_WITH_VERSION.match(text)
     if not match:
         return None
     version = int(match.group(2)) if match.group(2) else None
@@ -55,6 +64,8 @@ def _canonical(raw_id: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Collapse runs of whitespace and drop control and bidi-override characters."""
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())  # the common case, without a per-character scan
     kept = "".join(
         " " if ch.isspace() else ch
         for ch in text
@@ -125,13 +136,22 @@ def _latex_contexts() -> tuple[Any, Any]:
     return walker_db, text_db
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+# Titles with none of these take the fast path: LaTeX markers and controls that are not spaces.
+_SLOW_PATH_CHARS = re.compile(r"[\\${\x00-\x08\x0e-\x1b\x7f]")
+_ASCII_FOLD = str.maketrans(
+    {chr(c): (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)}
+)
+
+
 def normalize_title(title: str) -> str:
     """Fold a title for comparison: LaTeX, case, accents, punctuation and spacing."""
+    if title.isascii() and not _SLOW_PATH_CHARS.search(title):
+        return " ".join(title.translate(_ASCII_FOLD).split())  # fast path, same result
     text = clean_title(title)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[\W_]+", " ", text)
-    return " ".join(text.split())
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 def is_withdrawn(paper: Paper) -> bool:

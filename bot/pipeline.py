@@ -13,7 +13,7 @@ from bot.listfile import known_from_list
 from bot.models import Paper, Proposal, RawRecord, RunReport
 from bot.normalize import to_paper
 from bot.relevance import compile_rules, score_paper
-from bot.render import unified_diff, update_list
+from bot.render import update_list
 from bot.state import State, next_watermark
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,12 @@ class Plan:
     report: RunReport
     list_text: str
     state: State
+    before: str = ""
+
+    def diff(self, name: str) -> str:
+        from bot.render import unified_diff
+
+        return unified_diff(self.before, self.list_text, name)
 
     @property
     def changes_list(self) -> bool:
@@ -81,7 +87,6 @@ def plan_run(
         duplicates=duplicates,
         rejected=rejected,
         carried=list(carried),
-        diff=unified_diff(list_text, new_text, list_name),
         window=window,
     )
-    return Plan(report=report, list_text=new_text, state=new_state)
+    return Plan(report=report, list_text=new_text, state=new_state, before=list_text)

@@ -27,6 +27,11 @@ class PhraseRule:
     weight: float
     # Longer phrases that contain this one: a match inside theirs is not counted twice.
     within: tuple[re.Pattern[str], ...] = ()
+    # A lowercase substring every match contains: a cheap test before the regex.
+    needle: str = ""
+
+    def search(self, text: str, lowered: str) -> bool:
+        return (not self.needle or self.needle in lowered) and bool(self.pattern.search(text))
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,13 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
+def phrase_needle(phrase: str) -> str:
+    """A lowercase literal every match contains: the phrase's longest word ("" for regexes)."""
+    if phrase.startswith("re:"):
+        return ""
+    return max((w.rstrip("*").lower() for w in phrase.split()), key=len)
+
+
 def compile_rules(config: RelevanceConfig) -> RelevanceRules:
     """Compile the configured phrases and category patterns."""
 
@@ -69,7 +81,8 @@ def compile_rules(config: RelevanceConfig) -> RelevanceRules:
         )
 
     phrases = tuple(
-        PhraseRule(p, phrase_pattern(p), w, containing(p)) for p, w in config.phrases.items()
+        PhraseRule(p, phrase_pattern(p), w, containing(p), phrase_needle(p))
+        for p, w in config.phrases.items()
     )
     # Most specific pattern first, so "cs.LG" beats "cs.*".
     categories = tuple(
@@ -99,17 +112,21 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
     "mechanistic interpretability" is not also scored as "interpretability".
     """
     found = []
+    title, abstract = paper.title, paper.abstract
+    title_lower, abstract_lower = title.lower(), abstract.lower()
     for rule in rules.phrases:
-        if _matches_alone(rule, paper.title):
+        if rule.search(title, title_lower) and _matches_alone(rule, title):
             found.append(
                 Evidence(f'"{rule.phrase}"', "title", rule.weight * rules.title_multiplier)
             )
-        elif _matches_alone(rule, paper.abstract):
+        elif rule.search(abstract, abstract_lower) and _matches_alone(rule, abstract):
             found.append(Evidence(f'"{rule.phrase}"', "abstract", rule.weight))
     return found
 
 
 def _matches_alone(rule: PhraseRule, text: str) -> bool:
+    if not rule.within:
+        return True
     spans = [m.span() for longer in rule.within for m in longer.finditer(text)]
     return any(
         not any(start <= m.start() and m.end() <= end for start, end in spans)

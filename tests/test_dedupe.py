@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from rapidfuzz import fuzz
 
-from bot.dedupe import TitleIndex, length_bounds, split_duplicates
+from bot.dedupe import TitleIndex, split_duplicates
+from bot.fuzzyindex import candidate_pairs, length_bounds
 from bot.models import KnownTitle, Paper
 from bot.normalize import normalize_title
 
@@ -102,3 +103,35 @@ def test_fuzzy_matches_equal_exhaustive_comparison() -> None:
         nq = normalize_title(q)
         exhaustive = max((fuzz.ratio(nq, k) for k in norms), default=0) >= THRESHOLD or nq in norms
         assert (idx.match(paper("2999.99999", q)) is not None) == exhaustive
+
+
+def test_matrix_filter_keeps_every_match() -> None:
+    """The histogram bound must never drop a pair that reaches the threshold."""
+    import random
+
+    from benchmarks.data import dedupe_workload
+
+    known, queries = dedupe_workload(known=3000, candidates=700, seed=3)
+    norms_k = sorted({normalize_title(k) for k in known}, key=len)
+    norms_q = [normalize_title(q) for q in queries]
+    from bot import fuzzyindex
+
+    matrix = set(fuzzyindex._matrix_pairs(norms_q, norms_k, THRESHOLD))
+    rng = random.Random(5)
+    exhaustive = {
+        (qi, ti)
+        for qi, q in enumerate(norms_q)
+        for ti, k in enumerate(norms_k)
+        if fuzz.ratio(q, k, score_cutoff=THRESHOLD)
+    }
+    assert exhaustive, "the workload must contain near-duplicates"
+    assert exhaustive <= matrix
+    assert len(matrix) < len(norms_q) * len(norms_k) / 100  # and it really filters
+    assert rng is not None
+
+
+def test_candidate_pairs_switch_is_transparent() -> None:
+    titles = sorted(
+        ["attention heads explained", "attention head explained", "unrelated words here"], key=len
+    )
+    assert set(candidate_pairs(["attention heads explaned"], titles, THRESHOLD)) >= {(0, 0), (0, 1)}

@@ -9,6 +9,7 @@ scripted per request to test retries and failure handling.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -100,6 +101,11 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)]
     return word
+
+
+@functools.lru_cache(maxsize=100_000)
+def _cached_words(text: str) -> list[str]:
+    return _words(text)
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:
@@ -203,7 +209,7 @@ class Query:
         if texts is None:
             raise ValueError(f"unknown field {field_name}")
         needle = _words(value)
-        return any(_contains(_words(t), needle) for t in texts)
+        return any(_contains(_cached_words(t), needle) for t in texts)
 
 
 # --- the server -----------------------------------------------------------
@@ -260,10 +266,9 @@ class FakeArxiv:
             hits = [by_id[_strip_version(i)] for i in wanted if _strip_version(i) in by_id]
         else:
             try:
-                query = Query(params.get("search_query", ""))
+                hits = self._search(params.get("search_query", ""))
             except ValueError as exc:
                 return 400, error_feed(f"malformed query: {exc}")
-            hits = [r for r in self.records if query.matches(r)]
             if params.get("sortBy") in ("submittedDate", "lastUpdatedDate"):
                 hits.sort(
                     key=lambda r: (r.published, r.id),
@@ -272,6 +277,15 @@ class FakeArxiv:
         start = int(params.get("start") or 0)
         size = int(params.get("max_results") or 10)
         return 200, feed(hits[start : start + size], total=len(hits), start=start, per_page=size)
+
+    def _search(self, text: str) -> list[ArxivRecord]:
+        # Paging asks the same query again and again: remember the hits for the record set.
+        key = (text, len(self.records), id(self.records))
+        if key != getattr(self, "_last_key", None):
+            query = Query(text)
+            self._last_hits = [r for r in self.records if query.matches(r)]
+            self._last_key = key
+        return list(self._last_hits)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -1,0 +1,199 @@
+"""Benchmarks for the scale targets. Run: python -m benchmarks.run [--quick]
+
+Prints each figure with what it measures. Medians of several runs where cheap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.data import dedupe_workload, make_titles, vocabulary  # noqa: E402
+
+
+def bench_dedupe(known_count: int, candidate_count: int, repeats: int, check: bool) -> None:
+    from bot.dedupe import TitleIndex, split_duplicates
+    from bot.models import KnownTitle, Paper
+    from bot.normalize import normalize_title
+
+    known, candidates = dedupe_workload(known_count, candidate_count)
+    papers = [
+        Paper(f"2999.{i:05d}", 1, title, "", (), date(2026, 1, 1), "cs.LG", ())
+        for i, title in enumerate(candidates)
+    ]
+    items = [KnownTitle(None, title, "list") for title in known]
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        index = TitleIndex(items, 90.0)
+        fresh, duplicates = split_duplicates(papers, index)
+        times.append(time.perf_counter() - start)
+    print(
+        f"dedupe: {candidate_count} candidates vs {known_count} known titles: "
+        f"median {statistics.median(times):.3f} s over {repeats} runs "
+        f"(index build + matching; {len(duplicates)} duplicates, {len(fresh)} new)"
+    )
+    if not check:
+        return
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    known_norms = sorted({normalize_title(k) for k in known})
+    cand_norms = [normalize_title(c) for c in candidates]
+    start = time.perf_counter()
+    scores = process.cdist(
+        cand_norms, known_norms, scorer=fuzz.ratio, score_cutoff=90, workers=-1, dtype=np.uint8
+    )
+    exhaustive = {i for i in range(len(cand_norms)) if scores[i].max() > 0}
+    # Twins inside the batch are the other source of title duplicates.
+    ours = {int(d.paper.id.split(".")[1]) for d in duplicates if d.matched.source == "list"}
+    status = "identical" if ours == exhaustive else f"DIFFERENT ({len(ours ^ exhaustive)} differ)"
+    print(
+        f"dedupe check: exhaustive rapidfuzz cdist at 90 finds {len(exhaustive)} matches in "
+        f"{time.perf_counter() - start:.1f} s; ours: {len(ours)}: {status}"
+    )
+    if ours != exhaustive:
+        raise SystemExit(1)
+
+
+def write_big_list(folder: Path, entries: int) -> None:
+    import random
+
+    rng = random.Random(11)
+    titles = make_titles(entries, rng, vocabulary())
+    lines = [
+        f"- [{t}](https://arxiv.org/abs/{1000 + i // 99999:04d}.{i % 99999:05d})"
+        for i, t in enumerate(titles)
+    ]
+    readme = (
+        "# Big List\n\n## Last Updated\nJuly 31, 2025 at 01:19:00 AM UTC\n\n"
+        f"## Papers ({entries})\n" + "\n".join(lines) + "\n\n## License\nCC-BY\n"
+    )
+    (folder / "README.md").write_text(readme, encoding="utf-8")
+    papers = [
+        {
+            "id": f"{1000 + i // 99999:04d}.{i % 99999:05d}",
+            "title": t,
+            "status": "added",
+            "since": "2025-01-01",
+        }
+        for i, t in enumerate(titles)
+    ]
+    state = {"version": 1, "watermark": "2026-11-01", "papers": papers}
+    (folder / "state").mkdir()
+    (folder / "state" / "state.json").write_text(json.dumps(state), encoding="utf-8")
+
+
+def new_records(count: int) -> list[object]:
+    import random
+
+    from tests.fakes.arxiv_server import ArxivRecord
+
+    rng = random.Random(12)
+    words = vocabulary()
+    titles = make_titles(count, rng, words)
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    return [
+        ArxivRecord(
+            id=f"2611.{i:05d}",
+            title=title,
+            abstract="We train sparse autoencoders on the residual stream of a language model and "
+            + " ".join(rng.choice(words) for _ in range(120)),
+            published=start - timedelta(minutes=i),
+            primary_category="cs.LG",
+            categories=("cs.LG", "cs.CL"),
+        )
+        for i, title in enumerate(titles)
+    ]
+
+
+def bench_end_to_end(entries: int, records: int, repeats: int) -> None:
+    from tests.fakes.arxiv_server import FakeArxiv
+
+    with tempfile.TemporaryDirectory() as tmp, FakeArxiv(new_records(records)) as server:
+        folder = Path(tmp)
+        write_big_list(folder, entries)
+        config = (
+            (ROOT / "config.toml")
+            .read_text(encoding="utf-8")
+            .replace("delay_seconds = 3.0", "delay_seconds = 0")
+        )
+        (folder / "config.toml").write_text(config, encoding="utf-8")
+        env = {
+            **os.environ,
+            "ARXIV_API_URL": server.url,
+            "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00",
+        }
+        env.pop("GITHUB_TOKEN", None)
+        command = [sys.executable, "-m", "bot", "run", "--dry-run", "--json"]
+        walls, peaks = [], []
+        for _ in range(repeats):
+            server.requests.clear()
+            start = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            proc = subprocess.run(
+                command, cwd=folder, env=env, capture_output=True, text=True, check=False
+            )
+            walls.append(time.perf_counter() - start)
+            peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+            if proc.returncode != 0:
+                raise SystemExit(f"run failed: {proc.stderr[-500:]}")
+        report = json.loads(proc.stdout)
+        pages = len(server.requests)
+        print(
+            f"end to end: run --dry-run --json, {entries}-entry README and state, {records} new records: "
+            f"median {statistics.median(walls):.2f} s wall over {repeats} runs, peak RSS {max(peaks):.0f} MB "
+            f"(fetched {report['fetched']}, added {len(report['added'])}, {pages} requests)"
+        )
+        page_size = 200
+        expected = math.ceil(report["fetched"] / page_size)
+        status = "as expected" if pages == expected else "UNEXPECTED"
+        print(
+            f"arXiv requests: {pages} for {report['fetched']} hits at page_size {page_size}: ceil = {expected}, {status}"
+        )
+
+
+def bench_startup(repeats: int) -> None:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - start)
+    print(
+        f"start-up: python -m bot --help: median {statistics.median(times) * 1000:.0f} ms over {repeats} runs"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, no exhaustive check")
+    args = parser.parse_args()
+    if args.quick:
+        bench_dedupe(10_000, 500, 3, check=False)
+        bench_end_to_end(10_000, 500, 1)
+        bench_startup(3)
+        return
+    bench_dedupe(100_000, 2_000, 5, check=True)
+    bench_end_to_end(100_000, 2_000, 3)
+    bench_startup(7)
+
+
+if __name__ == "__main__":
+    shutil.which("python")  # keep imports honest for linters
+    main()

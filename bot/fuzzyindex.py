@@ -1,0 +1,127 @@
+"""Candidate pairs for `fuzz.ratio >= threshold`, without comparing every pair.
+
+Exactness rests on a lower bound. fuzz.ratio(a, b) = 100 * (1 - D / (la + lb))
+with D the Indel distance, so ratio >= t needs D <= (1 - t/100)(la + lb). Every
+insertion or deletion changes one character count by one, so D is at least the
+L1 distance between the two strings' character histograms, and still at least
+that distance after counts are capped and symbols grouped. Capped counts in
+thermometer code (count > k for k < cap) turn the sum of minimums into a dot
+product, so one matrix product bounds D for a whole block of pairs; only pairs
+the bound cannot rule out are checked with rapidfuzz. The result is exactly what
+an exhaustive comparison at the threshold finds.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any
+
+# Below this many pairs a plain length-bounded scan is cheaper than numpy.
+MATRIX_MIN_PAIRS = 2_000_000
+KNOWN_BLOCK = 4096  # rows of known titles per matrix product (memory: 2000 x 4096 floats)
+_SYMBOLS = " etaoinsrlcdhumpfgbywvkxjqz0123456789"
+# Caps near the largest count a title has of each symbol: lower caps lose bound strength.
+_CAPS = {" ": 24, "e": 16, **dict.fromkeys("taoinsr", 12), **dict.fromkeys("lcdhum", 8)}
+_DEFAULT_CAP = 5  # other letters, digits, and every non-ASCII character (one bucket)
+_EPS = 1e-3
+
+
+def length_bounds(length: int, threshold: float) -> tuple[float, float]:
+    """Lengths another string must have for fuzz.ratio to possibly reach `threshold`."""
+    t = threshold / 100
+    return length * t / (2 - t) - _EPS, length * (2 - t) / t + _EPS
+
+
+def candidate_pairs(
+    queries: Sequence[str], targets: Sequence[str], threshold: float
+) -> Iterator[tuple[int, int]]:
+    """Yield (query index, target index) for every pair that may reach the threshold.
+
+    `targets` must be sorted by length.
+    """
+    if len(queries) * len(targets) < MATRIX_MIN_PAIRS:
+        yield from _length_pairs(queries, targets, threshold)
+    else:
+        yield from _matrix_pairs(queries, targets, threshold)
+
+
+def _length_pairs(
+    queries: Sequence[str], targets: Sequence[str], threshold: float
+) -> Iterator[tuple[int, int]]:
+    lengths = [len(t) for t in targets]
+    for qi, query in enumerate(queries):
+        low, high = length_bounds(len(query), threshold)
+        for ti in range(bisect.bisect_left(lengths, low), bisect.bisect_right(lengths, high)):
+            yield qi, ti
+
+
+def _matrix_pairs(
+    queries: Sequence[str], targets: Sequence[str], threshold: float
+) -> Iterator[tuple[int, int]]:
+    import numpy as np
+
+    slack = 1 - threshold / 100
+    q_len = np.array([len(q) for q in queries], dtype=np.float32)
+    order = np.argsort(q_len, kind="stable")
+    q_len = q_len[order]
+    # Two extra columns fold the bound into the product:
+    # sum(min) - (mass_a - slack*la)/2 - (mass_b - slack*lb)/2 >= 0 <=> capped L1 <= allowed D.
+    q_codes = _codes(
+        [queries[i] for i in order],
+        lambda mass, n: (np.ones_like(mass), _EPS - (mass - slack * n) / 2),
+    )
+    for start in range(0, len(targets), KNOWN_BLOCK):
+        block = targets[start : start + KNOWN_BLOCK]
+        # Targets are sorted by length: the block spans len(block[0]) .. len(block[-1]).
+        lo = int(np.searchsorted(q_len, length_bounds(len(block[0]), threshold)[0]))
+        hi = int(np.searchsorted(q_len, length_bounds(len(block[-1]), threshold)[1], side="right"))
+        if lo >= hi:
+            continue
+        t_codes = _codes(block, lambda mass, n: (-(mass - slack * n) / 2, np.ones_like(mass)))
+        hits = (q_codes[lo:hi] @ t_codes.T) >= 0
+        rows = np.flatnonzero(hits.any(axis=1))
+        sub_rows, cols = np.nonzero(hits[rows])
+        yield from zip(order[lo + rows[sub_rows]].tolist(), (start + cols).tolist(), strict=True)
+
+
+def _codes(strings: Sequence[str], extra: Any) -> Any:
+    """Thermometer codes of capped character counts, plus the two bound columns `extra` makes."""
+    import numpy as np
+
+    plan = _code_plan()
+    width = max(1, max(len(s) for s in strings))
+    # One byte per character: non-ASCII characters become "?" (the "other" bucket).
+    raw = "".join(s.ljust(width, "\0") for s in strings).encode("ascii", "replace")
+    buffer = np.frombuffer(raw, dtype=np.uint8).reshape(len(strings), width)
+    symbols = plan["symbols"]
+    flat = plan["lookup"][buffer] + (np.arange(len(strings), dtype=np.intp) * symbols)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=len(strings) * symbols).reshape(
+        len(strings), symbols
+    )
+    codes = np.empty((len(strings), plan["width"] + 2), dtype=np.float32)
+    codes[:, : plan["width"]] = counts[:, plan["column_symbol"]] > plan["column_level"]
+    mass = np.minimum(counts[:, : len(plan["caps"])], plan["caps"]).sum(axis=1).astype(np.float32)
+    lengths = np.array([len(s) for s in strings], dtype=np.float32)
+    codes[:, -2], codes[:, -1] = extra(mass, lengths)
+    return codes
+
+
+@cache
+def _code_plan() -> dict[str, Any]:
+    import numpy as np
+
+    caps = np.array([_CAPS.get(c, _DEFAULT_CAP) for c in _SYMBOLS] + [_DEFAULT_CAP])
+    lookup = np.full(256, len(_SYMBOLS), dtype=np.intp)  # unknown bytes: the "other" bucket
+    for index, char in enumerate(_SYMBOLS):
+        lookup[ord(char)] = index
+    lookup[0] = len(_SYMBOLS) + 1  # padding, never counted
+    return {
+        "caps": caps,
+        "lookup": lookup,
+        "symbols": len(_SYMBOLS) + 2,
+        "width": int(caps.sum()),
+        "column_symbol": np.repeat(np.arange(len(caps)), caps),
+        "column_level": np.concatenate([np.arange(c) for c in caps]),
+    }
