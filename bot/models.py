@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.id}"
 
 
-@dataclass(frozen=True)
-class KnownTitle:
-    """A paper the bot already knows, from the list or from its state."""
+class KnownTitle(NamedTuple):
+    """A paper the bot already knows, from the list or from its state.
+
+    A NamedTuple, not a dataclass: a big list makes hundreds of thousands.
+    """
 
     id: str | None
     title: str

@@ -69,5 +69,5 @@ def as_proposals(records: list[PaperRecord]) -> list[Proposal]:
 def with_pending(state: State, records: list[PaperRecord]) -> State:
     papers = dict(state.papers)
     for record in records:
-        papers[record.id] = replace(record, status="pending")
+        papers[record.id] = record._replace(status="pending")
     return replace(state, papers=papers)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.errors import StateError
 from bot.files import atomic_write_text
@@ -16,8 +16,7 @@ STATE_VERSION = 1
 STATUSES = ("added", "pending", "rejected")
 
 
-@dataclass(frozen=True)
-class PaperRecord:
+class PaperRecord(NamedTuple):
     """A paper the bot added, proposed or had rejected, with what it needs to list it again."""
 
     id: str
@@ -61,7 +60,7 @@ class State:
     def with_status(self, status: str, records: list[PaperRecord]) -> State:
         merged = dict(self.papers)
         for record in records:
-            merged[record.id] = replace(merged.get(record.id, record), status=status)
+            merged[record.id] = merged.get(record.id, record)._replace(status=status)
         return replace(self, papers=merged)
 
     def with_decisions(self, decisions: list[Decision], status: str, today: date) -> State:
@@ -161,15 +160,15 @@ def state_from_json(text: str, path: Path | str) -> State:
         for item in data.get("papers", []):
             score = item.get("score")
             record = PaperRecord(
-                id=str(item["id"]),
-                title=str(item["title"]),
-                status=str(item["status"]),
-                since=str(item["since"]),
-                published=str(item.get("published", "")),
-                authors=tuple(str(a) for a in item.get("authors", ())),
-                primary_category=str(item.get("primary_category", "")),
-                score=float(score) if score is not None else None,
-                reason=str(item.get("reason", "")),
+                str(item["id"]),
+                str(item["title"]),
+                item["status"],
+                str(item["since"]),
+                item.get("published", ""),
+                tuple(item.get("authors", ())),
+                item.get("primary_category", ""),
+                float(score) if score is not None else None,
+                item.get("reason", ""),
             )
             if record.status not in STATUSES:
                 raise ValueError(f"unknown status {record.status!r} for {record.id}")
