@@ -7,8 +7,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 bot
-USER bot
+USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
 ENTRYPOINT ["python", "-m", "bot"]
-CMD ["run", "--dry-run"]
+CMD ["schedule"]

@@ -70,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
 
+    schedule = commands.add_parser(
+        "schedule", help="run on the cron schedule in config.toml, in the foreground"
+    )
+    schedule.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        help="configuration file (default: ./config.toml)",
+    )
+    schedule.add_argument(
+        "--once-now", action="store_true", help="run immediately, then keep the schedule"
+    )
+    schedule.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
     evaluate = commands.add_parser(
         "evaluate", help="measure the relevance filter on labeled records"
     )
@@ -148,13 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = bool(getattr(args, "debug", False))
     setup_logging(debug, redactor)
     try:
+        from bot import commands
+
         if args.command == "run":
-            from bot.commands import run_command
-
-            return run_command(args, now_utc())
-        from bot.commands import evaluate_command
-
-        return evaluate_command(args)
+            return commands.run_command(args, now_utc())
+        if args.command == "schedule":
+            return commands.schedule_command(args, now_utc())
+        return commands.evaluate_command(args)
     except BotError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
         return 1

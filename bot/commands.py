@@ -1,4 +1,4 @@
-"""The `run` and `evaluate` commands: wire the edges to the pure stages."""
+"""The commands: wire the edges (clients, files, clock, environment) to the pure stages."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_ARXIV_API_URL, Config, load_config
+from bot.errors import BotError, PublishError
 from bot.models import RunReport
-from bot.report import dump_json, report_text, summary_line
+from bot.report import dump_json, report_text, step_summary, summary_line
 
 if TYPE_CHECKING:
     from bot.pullrequest import GithubSettings
@@ -22,48 +23,127 @@ log = logging.getLogger("bot")
 
 
 def run_command(args: argparse.Namespace, now: datetime) -> int:
+    config = load_config(args.config)
+    report = run_once(config, args.target, args.dry_run, args.since, now, want_diff=not args.json)
+    if args.json:
+        print(dump_json(report))
+    else:
+        print(report_text(report, args.dry_run))
+    log.info(summary_line(report))
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(report, args.dry_run))
+    return 0
+
+
+def run_once(
+    config: Config,
+    target: Path | None,
+    dry_run: bool,
+    since: date | None,
+    now: datetime,
+    want_diff: bool = False,
+) -> RunReport:
+    """One run in local or GitHub mode, with its outcome recorded for the health check."""
+    settings = None if target else github_settings(config)
+    try:
+        if settings is not None:
+            from bot.github_run import run_github
+
+            report = run_github(config, settings, arxiv_source(config), now, since, dry_run)
+        else:
+            report = run_local(config, target, dry_run, since, now, want_diff)
+    except BotError as exc:
+        if not dry_run:
+            record_health(config, settings, now, failure=str(exc))
+        raise
+    if not dry_run:
+        record_health(config, settings, now, failure=None)
+    return report
+
+
+def arxiv_source(config: Config) -> object:
     from bot.fetch import ArxivSource
+
+    return ArxivSource(config.arxiv, os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL)
+
+
+def run_local(
+    config: Config,
+    target: Path | None,
+    dry_run: bool,
+    since: date | None,
+    now: datetime,
+    want_diff: bool,
+) -> RunReport:
     from bot.files import run_lock
     from bot.pipeline import plan_run
     from bot.publish import publish_local, read_list
     from bot.state import fetch_window, load_state
 
-    config = load_config(args.config)
-    list_path = args.target or Path(config.target.file)
+    list_path = target or Path(config.target.file)
     state_path = Path(config.target.state_file)
-    api_url = os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL
-    settings = None if args.target else github_settings(config)
-    if settings is not None:
-        from bot.github_run import run_github
 
-        report = run_github(
-            config, settings, ArxivSource(config.arxiv, api_url), now, args.since, args.dry_run
-        )
-        emit(report, args)
-        return 0
-
-    def execute() -> int:
+    def execute() -> RunReport:
         list_text = read_list(list_path)
         state = load_state(state_path)
         window = fetch_window(
-            state, args.since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
+            state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
         )
         log.info("querying arXiv for papers submitted %s to %s", *window)
-        source = ArxivSource(config.arxiv, api_url)
-        records = source.fetch(*window)
-        log.info("%d hits in %d requests", len(records), source.requests_made)
+        source = arxiv_source(config)
+        records = source.fetch(*window)  # type: ignore[attr-defined]
+        log.info("%d hits in %d requests", len(records), source.requests_made)  # type: ignore[attr-defined]
         plan = plan_run(records, list_text, state, config, now, window, list_path.name)
-        if not args.dry_run:
+        if not dry_run:
             publish_local(plan, list_path, state_path)
-        elif not args.json:  # the diff of a large list is costly: only when shown
+        elif want_diff:  # the diff of a large list is costly: only when shown
             plan.report.diff = plan.diff(list_path.name)
-        emit(plan.report, args)
-        return 0
+        return plan.report
 
-    if args.dry_run:
+    if dry_run:
         return execute()
     with run_lock(state_path.parent / ".arxiv-bot.lock"):
         return execute()
+
+
+def record_health(
+    config: Config, settings: GithubSettings | None, now: datetime, failure: str | None
+) -> None:
+    """Count consecutive failures; past the threshold open the health issue, close it on success."""
+    from bot.health import health_path, issue_body, load_health, save_health
+
+    path = health_path(config.target.state_file)
+    health = load_health(path)
+    if failure is not None:
+        if settings is not None:
+            failure = failure.replace(settings.token, "***")
+        health = health.failed(now, failure)
+    wants_issue = (
+        failure is not None and health.consecutive_failures >= config.health.failures_before_issue
+    )
+    if settings is not None and (wants_issue or (failure is None and health.issue_open)):
+        from dataclasses import replace
+
+        from bot.pullrequest import GithubRepository
+
+        try:
+            GithubRepository(settings).report_health(
+                config.health.label,
+                failing=wants_issue,
+                title="arXiv bot: runs are failing",
+                body=issue_body(health),
+            )
+            health = replace(health, issue_open=wants_issue)
+        except PublishError as exc:  # GitHub itself may be what is failing
+            log.warning("could not update the health issue: %s", exc)
+    if failure is None:
+        health = health.succeeded(now)
+    try:
+        save_health(path, health)
+    except OSError as exc:
+        log.warning("could not record run health in %s: %s", path, exc)
 
 
 def github_settings(config: Config) -> GithubSettings | None:
@@ -90,12 +170,27 @@ def github_settings(config: Config) -> GithubSettings | None:
     )
 
 
-def emit(report: RunReport, args: argparse.Namespace) -> None:
-    if args.json:
-        print(dump_json(report))
-    else:
-        print(report_text(report, args.dry_run))
-    log.info(summary_line(report))
+def schedule_command(args: argparse.Namespace, now: datetime) -> int:
+    from bot.cli import now_utc
+    from bot.health import health_path, load_health
+    from bot.schedule import Scheduler, build_trigger, is_overdue, zoneinfo
+
+    config = load_config(args.config)
+    trigger = build_trigger(config.schedule.cron, config.schedule.timezone)
+    last_run = load_health(health_path(config.target.state_file)).last_run
+    catch_up = args.once_now or is_overdue(trigger, last_run, now)
+    if catch_up and not args.once_now:
+        log.info("last run %s is overdue: running now", last_run or "never")
+
+    def job() -> str:
+        config_now = load_config(args.config)  # pick up edits between runs
+        return summary_line(run_once(config_now, None, False, None, now_utc()))
+
+    scheduler = Scheduler(trigger, job, zoneinfo(config.schedule.timezone))
+    scheduler.install_signal_handlers()
+    scheduler.start(run_now=catch_up)
+    scheduler.wait()
+    return 0
 
 
 def evaluate_command(args: argparse.Namespace) -> int:

@@ -92,6 +92,12 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    failures_before_issue: int = 3
+    label: str = "arxiv-bot-health"
+
+
+@dataclass(frozen=True)
 class Config:
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
@@ -99,6 +105,7 @@ class Config:
     target: TargetConfig = field(default_factory=TargetConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     path: Path = Path("config.toml")
 
 
@@ -109,6 +116,7 @@ SECTIONS: dict[str, type[Any]] = {
     "target": TargetConfig,
     "github": GithubConfig,
     "schedule": ScheduleConfig,
+    "health": HealthConfig,
 }
 
 
@@ -247,6 +255,10 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
     if not config.github.branch.strip():
         fail("github", "branch", "must not be empty")
+    if config.health.failures_before_issue < 1:
+        fail("health", "failures_before_issue", "must be at least 1")
+    if len(config.schedule.cron.split()) != 5:
+        fail("schedule", "cron", "must have 5 fields: minute hour day month weekday")
     for key in ("max_retries", "backoff_seconds", "write_delay_seconds"):
         if getattr(config.github, key) < 0:
             fail("github", key, "must not be negative")

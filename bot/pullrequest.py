@@ -199,6 +199,21 @@ class GithubRepository:
                 self.sleep(self.settings.backoff_seconds * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def report_health(self, label: str, failing: bool, title: str, body: str) -> None:
+        """Open or update the health issue while failing; comment and close it on recovery."""
+        with self._errors("updating the health issue"):
+            issues = list(self.repo.get_issues(state="open", labels=[label]))
+            if failing:
+                if issues:
+                    if issues[0].body != body:
+                        issues[0].edit(body=body)
+                else:
+                    self.repo.create_issue(title=title, body=body, labels=[label])
+                return
+            for issue in issues:
+                issue.create_comment("The arXiv bot ran successfully again; closing.")
+                issue.edit(state="closed")
+
     def _pull_info(self, pull: Any) -> PullInfo:
         return PullInfo(
             int(pull.number),

@@ -62,6 +62,17 @@ def summary_line(report: RunReport) -> str:
     )
 
 
+def step_summary(report: RunReport, dry_run: bool) -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY (written by Python: nothing reaches a shell line)."""
+    from bot.prbody import escape_for_github
+
+    lines = [f"### arXiv bot{' (dry run)' if dry_run else ''}", "", summary_line(report)]
+    if report.pull_request:
+        lines.append(f"Pull request: [#{report.pull_request.number}]({report.pull_request.url})")
+    lines += [f"- [{escape_for_github(d.paper.title)}]({d.paper.url})" for d in report.added]
+    return "\n".join(lines) + "\n\n"
+
+
 def report_text(report: RunReport, dry_run: bool) -> str:
     verb = "would add" if dry_run else "added"
     lines = [summary_line(report)]

@@ -106,7 +106,8 @@ def test_first_run_opens_one_pr_with_one_commit(
     assert "Mechanistic Insights" not in pull.body.split("### Borderline")[0]
     assert distinct_title(1) in pull.body
     assert "<details><summary>Abstract</summary>" in pull.body
-    assert not (workdir / "state").exists()  # GitHub mode writes nothing locally
+    # GitHub mode keeps state in the repository: locally only the health bookkeeping.
+    assert [p.name for p in (workdir / "state").iterdir()] == ["health.json"]
 
 
 def test_second_run_updates_the_same_pr(
@@ -357,3 +358,33 @@ def test_huge_runs_keep_the_body_under_githubs_limit(
     body = github.pull(1).body
     assert len(body) <= 65536
     assert "left out to stay under GitHub's size limit" in body
+
+
+def test_health_issue_after_repeated_failures_then_closed(github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    arxiv_server.script(*[__import__("tests.fakes.arxiv_server", fromlist=["Fault"]).Fault(status=503)] * 15)
+    for attempt in range(3):
+        code, _, _ = run(capsys)
+        assert code == 1
+        assert len(github.issues) == (1 if attempt == 2 else 0)
+    issue = github.issues[0]
+    assert issue.state == "open" and issue.labels == ["arxiv-bot-health"]
+    assert "failed **3** runs in a row" in issue.body and "HTTP 503" in issue.body
+    assert TOKEN not in issue.body
+    arxiv_server.faults.clear()
+    code, _, _ = run(capsys)
+    assert code == 0
+    assert github.issues[0].state == "closed" and len(github.issues) == 1
+    health = json.loads((workdir / "state" / "health.json").read_text(encoding="utf-8"))
+    assert health["consecutive_failures"] == 0 and health["issue_open"] is False
+
+
+def test_step_summary_is_written(github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    summary = workdir / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    arxiv_server.add(sae(1, "Sparse autoencoders $(rm -rf /) `whoami` @octocat"))
+    code, _, _ = run(capsys)
+    assert code == 0
+    text = summary.read_text(encoding="utf-8")
+    assert "fetched 1, duplicates 0, rejected 0, added 1" in text
+    assert "Pull request: [#1](https://github.example/octo/awesome-list/pull/1)" in text
+    assert "@octocat" not in text and "\\`whoami\\`" in text
