@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.errors import BotError, ConfigError
@@ -27,6 +28,22 @@ def parse_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from None
 
 
+def add_command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand with the options every command shares."""
+    command: argparse.ArgumentParser = commands.add_parser(name, help=summary)
+    command.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.toml"),
+        help="configuration file (default: ./config.toml)",
+    )
+    # Also accepted after the command; documented once, on the main parser.
+    command.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arxiv-bot",
@@ -38,15 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser(
-        "run", help="fetch new papers and add them (local file or pull request)"
-    )
-    run.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        help="configuration file (default: ./config.toml)",
-    )
+    run = add_command(commands, "run", "fetch new papers and add them (local file or pull request)")
     run.add_argument(
         "--target",
         type=Path,
@@ -66,42 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout (logs go to stderr)"
     )
-    run.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-    )
 
-    schedule = commands.add_parser(
-        "schedule", help="run on the cron schedule in config.toml, in the foreground"
-    )
-    schedule.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        help="configuration file (default: ./config.toml)",
+    schedule = add_command(
+        commands, "schedule", "run on the cron schedule in config.toml, in the foreground"
     )
     schedule.add_argument(
         "--once-now", action="store_true", help="run immediately, then keep the schedule"
     )
-    schedule.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-    )
 
-    evaluate = commands.add_parser(
-        "evaluate", help="measure the relevance filter on labeled records"
-    )
+    evaluate = add_command(commands, "evaluate", "measure the relevance filter on labeled records")
     evaluate.add_argument(
         "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
     )
-    evaluate.add_argument(
-        "--config",
-        type=Path,
-        default=Path("config.toml"),
-        help="configuration file (default: ./config.toml)",
-    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    evaluate.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
-    )
     return parser
 
 

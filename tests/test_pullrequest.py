@@ -73,6 +73,13 @@ def sae(n: int, title: str | None = None, **fields: object) -> object:
     return record(f"2611.{n:05d}", title or distinct_title(n), **fields)
 
 
+def remove_line(github: FakeGitHub, paper_id: str) -> None:
+    """What a maintainer does to reject one paper: delete its line on the PR branch."""
+    readme = github.file("README.md", BRANCH)
+    kept = "".join(line for line in readme.splitlines(keepends=True) if paper_id not in line)
+    github.push(BRANCH, {"README.md": kept})
+
+
 def entries(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("- [")]
 
@@ -150,15 +157,7 @@ def test_removed_line_is_rejected_for_good(
     arxiv_server.add(sae(1), sae(2))
     run(capsys)
     # The maintainer deletes paper 2 from the PR, then merges.
-    readme = github.file("README.md", BRANCH)
-    github.push(
-        BRANCH,
-        {
-            "README.md": "".join(
-                line for line in readme.splitlines(keepends=True) if "2611.00002" not in line
-            )
-        },
-    )
+    remove_line(github, "2611.00002")
     github.merge(1)
     main_readme = github.file("README.md")
     assert "2611.00001" in main_readme and "2611.00002" not in main_readme
@@ -182,15 +181,7 @@ def test_line_removed_from_open_pr_is_not_put_back(
 ) -> None:
     arxiv_server.add(sae(1), sae(2))
     run(capsys)
-    readme = github.file("README.md", BRANCH)
-    github.push(
-        BRANCH,
-        {
-            "README.md": "".join(
-                line for line in readme.splitlines(keepends=True) if "2611.00002" not in line
-            )
-        },
-    )
+    remove_line(github, "2611.00002")
     arxiv_server.add(sae(3))
     run(capsys)
     readme = github.file("README.md", BRANCH)
@@ -360,8 +351,12 @@ def test_huge_runs_keep_the_body_under_githubs_limit(
     assert "left out to stay under GitHub's size limit" in body
 
 
-def test_health_issue_after_repeated_failures_then_closed(github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    arxiv_server.script(*[__import__("tests.fakes.arxiv_server", fromlist=["Fault"]).Fault(status=503)] * 15)
+def test_health_issue_after_repeated_failures_then_closed(
+    github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.script(
+        *[__import__("tests.fakes.arxiv_server", fromlist=["Fault"]).Fault(status=503)] * 15
+    )
     for attempt in range(3):
         code, _, _ = run(capsys)
         assert code == 1
@@ -378,7 +373,13 @@ def test_health_issue_after_repeated_failures_then_closed(github: FakeGitHub, ar
     assert health["consecutive_failures"] == 0 and health["issue_open"] is False
 
 
-def test_step_summary_is_written(github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_step_summary_is_written(
+    github: FakeGitHub,
+    arxiv_server: FakeArxiv,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     summary = workdir / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     arxiv_server.add(sae(1, "Sparse autoencoders $(rm -rf /) `whoami` @octocat"))

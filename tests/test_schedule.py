@@ -13,14 +13,28 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.schedule import MISFIRE_GRACE_SECONDS, Scheduler, build_trigger, cron_weekdays_to_names, is_overdue
+from bot.schedule import (
+    MISFIRE_GRACE_SECONDS,
+    Scheduler,
+    build_trigger,
+    cron_weekdays_to_names,
+    is_overdue,
+)
 from tests.conftest import ROOT, record
 from tests.fakes.arxiv_server import FakeArxiv
 
 
 @pytest.mark.parametrize(
     ("field", "expected"),
-    [("1-5", "mon-fri"), ("0", "sun"), ("7", "sun"), ("mon-fri", "mon-fri"), ("*", "*"), ("*/2", "*/2"), ("0,6", "sun,sat")],
+    [
+        ("1-5", "mon-fri"),
+        ("0", "sun"),
+        ("7", "sun"),
+        ("mon-fri", "mon-fri"),
+        ("*", "*"),
+        ("*/2", "*/2"),
+        ("0,6", "sun,sat"),
+    ],
 )
 def test_cron_weekdays_follow_cron_not_apscheduler(field: str, expected: str) -> None:
     assert cron_weekdays_to_names(field) == expected
@@ -29,15 +43,17 @@ def test_cron_weekdays_follow_cron_not_apscheduler(field: str, expected: str) ->
 def test_numeric_weekdays_mean_what_cron_means() -> None:
     trigger = build_trigger("17 6 * * 1-5", "UTC")
     saturday = datetime(2026, 11, 21, 12, tzinfo=UTC)
-    assert trigger.get_next_fire_time(None, saturday) == datetime(2026, 11, 23, 6, 17, tzinfo=UTC)  # Monday
+    assert trigger.get_next_fire_time(None, saturday) == datetime(
+        2026, 11, 23, 6, 17, tzinfo=UTC
+    )  # Monday
 
 
 def test_bad_cron_and_timezone_are_config_errors() -> None:
-    with pytest.raises(ConfigError, match="schedule.cron"):
+    with pytest.raises(ConfigError, match=r"schedule\.cron"):
         build_trigger("61 * * * *", "UTC")
     with pytest.raises(ConfigError, match="5 fields"):
         build_trigger("* * *", "UTC")
-    with pytest.raises(ConfigError, match="schedule.timezone"):
+    with pytest.raises(ConfigError, match=r"schedule\.timezone"):
         build_trigger("17 6 * * *", "Mars/Olympus")
 
 
@@ -45,7 +61,9 @@ def test_catch_up_when_a_run_was_missed() -> None:
     trigger = build_trigger("17 6 * * *", "UTC")
     now = datetime(2026, 11, 21, 12, tzinfo=UTC)
     assert is_overdue(trigger, None, now)
-    assert is_overdue(trigger, datetime(2026, 11, 20, 6, 20, tzinfo=UTC), now)  # today's 06:17 missed
+    assert is_overdue(
+        trigger, datetime(2026, 11, 20, 6, 20, tzinfo=UTC), now
+    )  # today's 06:17 missed
     assert not is_overdue(trigger, datetime(2026, 11, 21, 6, 18, tzinfo=UTC), now)
 
 
@@ -81,14 +99,27 @@ def test_failed_run_is_logged_and_schedule_goes_on(caplog: pytest.LogCaptureFixt
 
 def test_schedule_runs_now_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     with FakeArxiv([record("2611.01234", "Sparse Autoencoders in the Residual Stream")]) as server:
-        config = (ROOT / "config.toml").read_text(encoding="utf-8").replace("delay_seconds = 3.0", "delay_seconds = 0")
+        config = (
+            (ROOT / "config.toml")
+            .read_text(encoding="utf-8")
+            .replace("delay_seconds = 3.0", "delay_seconds = 0")
+        )
         (tmp_path / "config.toml").write_text(config, encoding="utf-8")
-        (tmp_path / "README.md").write_text("## Last Updated\n2025-01-01\n## Papers (0)\n", encoding="utf-8")
-        env = {**os.environ, "ARXIV_API_URL": server.url, "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00"}
+        (tmp_path / "README.md").write_text(
+            "## Last Updated\n2025-01-01\n## Papers (0)\n", encoding="utf-8"
+        )
+        env = {
+            **os.environ,
+            "ARXIV_API_URL": server.url,
+            "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00",
+        }
         env.pop("GITHUB_TOKEN", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "schedule", "--once-now"],
-            cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True,
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 20
         lines: list[str] = []

@@ -32,22 +32,31 @@ def tool(name: str) -> str:
 def test_zizmor_finds_nothing() -> None:
     out = subprocess.run(
         [tool("zizmor"), "--offline", "--persona=pedantic", *map(str, ACTION_FILES)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_workflows_match_githubs_schema() -> None:
-    for schema, files in (("vendor.github-workflows", WORKFLOWS), ("vendor.github-actions", [ROOT / "action.yml"])):
+    for schema, files in (
+        ("vendor.github-workflows", WORKFLOWS),
+        ("vendor.github-actions", [ROOT / "action.yml"]),
+    ):
         out = subprocess.run(
             [tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_dockerfile_lints_clean() -> None:
-    out = subprocess.run([tool("hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [tool("hadolint"), str(ROOT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -55,7 +64,9 @@ def test_every_action_is_pinned_to_a_commit_with_its_version() -> None:
     for path in ACTION_FILES:
         for line in path.read_text(encoding="utf-8").splitlines():
             if re.match(r"\s*-?\s*uses:", line):
-                assert re.search(r"@[0-9a-f]{40} # v\d+(\.\d+)*$", line), f"{path.name}: {line.strip()}"
+                assert re.search(r"@[0-9a-f]{40} # v\d+(\.\d+)*$", line), (
+                    f"{path.name}: {line.strip()}"
+                )
 
 
 def test_update_workflow_schedule_permissions_and_safety() -> None:
@@ -68,7 +79,11 @@ def test_update_workflow_schedule_permissions_and_safety() -> None:
     assert flow["permissions"] == {}
     assert flow["concurrency"]["cancel-in-progress"] is False
     update = flow["jobs"]["update"]
-    assert update["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
+    assert update["permissions"] == {
+        "contents": "write",
+        "pull-requests": "write",
+        "issues": "write",
+    }
     for job in flow["jobs"].values():
         for step in job["steps"]:
             assert "${{" not in step.get("run", ""), f"expression spliced into a shell line: {step}"
@@ -86,5 +101,10 @@ def test_container_commands_work_in_this_environment() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert 'ENTRYPOINT ["python", "-m", "bot"]' in text and 'CMD ["schedule"]' in text
     assert re.search(r"^USER \d+", text, re.M), "runs as a non-root user"
-    out = subprocess.run([sys.executable, "-m", "bot", "schedule", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "schedule", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "--once-now" in out.stdout
