@@ -91,20 +91,19 @@ def _codes(strings: Sequence[str], extra: Any) -> Any:
     import numpy as np
 
     plan = _code_plan()
-    width = max(1, max(len(s) for s in strings))
-    # One byte per character: non-ASCII characters become "?" (the "other" bucket).
-    raw = "".join(s.ljust(width, "\0") for s in strings).encode("ascii", "replace")
-    buffer = np.frombuffer(raw, dtype=np.uint8).reshape(len(strings), width)
     symbols = plan["symbols"]
-    flat = plan["lookup"][buffer] + (np.arange(len(strings), dtype=np.intp) * symbols)[:, None]
-    counts = np.bincount(flat.ravel(), minlength=len(strings) * symbols).reshape(
-        len(strings), symbols
-    )
+    # One byte per character (non-ASCII characters become "?", the "other" bucket),
+    # counted per string with one bincount over (string index, symbol) keys.
+    raw = np.frombuffer("".join(strings).encode("ascii", "replace"), dtype=np.uint8)
+    lengths = np.fromiter(map(len, strings), dtype=np.int32, count=len(strings))
+    keys = np.repeat(np.arange(len(strings), dtype=np.int32) * symbols, lengths)
+    keys += plan["lookup"][raw]
+    counts = np.bincount(keys, minlength=len(strings) * symbols).reshape(len(strings), symbols)
     codes = np.empty((len(strings), plan["width"] + 2), dtype=np.float32)
-    codes[:, : plan["width"]] = counts[:, plan["column_symbol"]] > plan["column_level"]
+    small = np.minimum(counts, 127).astype(np.int8)  # caps are far below 127; int8 gathers fast
+    codes[:, : plan["width"]] = np.take(small, plan["column_symbol"], axis=1) > plan["column_level"]
     mass = np.minimum(counts[:, : len(plan["caps"])], plan["caps"]).sum(axis=1).astype(np.float32)
-    lengths = np.array([len(s) for s in strings], dtype=np.float32)
-    codes[:, -2], codes[:, -1] = extra(mass, lengths)
+    codes[:, -2], codes[:, -1] = extra(mass, lengths.astype(np.float32))
     return codes
 
 
@@ -113,15 +112,14 @@ def _code_plan() -> dict[str, Any]:
     import numpy as np
 
     caps = np.array([_CAPS.get(c, _DEFAULT_CAP) for c in _SYMBOLS] + [_DEFAULT_CAP])
-    lookup = np.full(256, len(_SYMBOLS), dtype=np.intp)  # unknown bytes: the "other" bucket
+    lookup = np.full(256, len(_SYMBOLS), dtype=np.int32)  # unknown bytes: the "other" bucket
     for index, char in enumerate(_SYMBOLS):
         lookup[ord(char)] = index
-    lookup[0] = len(_SYMBOLS) + 1  # padding, never counted
     return {
         "caps": caps,
         "lookup": lookup,
-        "symbols": len(_SYMBOLS) + 2,
+        "symbols": len(_SYMBOLS) + 1,
         "width": int(caps.sum()),
         "column_symbol": np.repeat(np.arange(len(caps)), caps),
-        "column_level": np.concatenate([np.arange(c) for c in caps]),
+        "column_level": np.concatenate([np.arange(c) for c in caps]).astype(np.int8),
     }

@@ -86,7 +86,10 @@ def _parse_entry_line(line: str) -> tuple[str, str, str | None] | None:
 
 def find_section(lines: list[str], name: str) -> Section:
     """Locate the paper section: the marked region if present, else the named heading."""
-    stripped = [line.strip() for line in lines]
+    if START_MARKER in "".join(lines):  # one C-speed scan before any per-line work
+        stripped = [line.strip() for line in lines]
+    else:
+        stripped = []
     if START_MARKER in stripped:
         start = stripped.index(START_MARKER) + 1
         if END_MARKER not in stripped[start:]:
@@ -152,6 +155,9 @@ def known_from_list(text: str) -> list[KnownTitle]:
         known.append(KnownTitle(paper_id, title, "list"))
         if paper_id:
             seen_ids.add(paper_id)
+    linked = sum(1 for k in known if k.id)
+    if text.count("arxiv.org/") + text.lower().count("arxiv:") <= linked:
+        return known  # every arXiv reference is an entry's own link: nothing else to find
     for paper_id in find_arxiv_ids(text):
         if paper_id not in seen_ids:
             seen_ids.add(paper_id)

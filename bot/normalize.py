@@ -140,15 +140,17 @@ def _latex_contexts() -> tuple[Any, Any]:
 _NOT_WORD = re.compile(r"[\W_]+")
 # Titles with none of these take the fast path: LaTeX markers and controls that are not spaces.
 _SLOW_PATH_CHARS = re.compile(r"[\\${\x00-\x08\x0e-\x1b\x7f]")
-_ASCII_FOLD = str.maketrans(
-    {chr(c): (chr(c).lower() if chr(c).isalnum() else " ") for c in range(128)}
+# ASCII letters and digits kept (lowercased), everything else a space: a bytes table is the
+# fastest fold Python has, and lists with 100,000 titles normalize every title each run.
+_ASCII_FOLD = bytes(
+    ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else ord(" ") for c in range(256)
 )
 
 
 def normalize_title(title: str) -> str:
     """Fold a title for comparison: LaTeX, case, accents, punctuation and spacing."""
     if title.isascii() and not _SLOW_PATH_CHARS.search(title):
-        return " ".join(title.translate(_ASCII_FOLD).split())  # fast path, same result
+        return b" ".join(title.encode().translate(_ASCII_FOLD).split()).decode()
     text = clean_title(title)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
