@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--once-now", action="store_true", help="run immediately, then keep the schedule"
     )
 
+    add_command(
+        commands, "health", "open, update or close the GitHub health issue from state/health.json"
+    )
+
     evaluate = add_command(commands, "evaluate", "measure the relevance filter on labeled records")
     evaluate.add_argument(
         "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
@@ -156,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.run_command(args, now_utc())
         if args.command == "schedule":
             return commands.schedule_command(args, now_utc())
+        if args.command == "health":
+            return commands.health_command(args)
         return commands.evaluate_command(args)
     except BotError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)

@@ -17,6 +17,7 @@ from bot.models import RunReport
 from bot.report import dump_json, report_text, step_summary, summary_line
 
 if TYPE_CHECKING:
+    from bot.health import Health
     from bot.pullrequest import GithubSettings
 
 log = logging.getLogger("bot")
@@ -111,8 +112,8 @@ def run_local(
 def record_health(
     config: Config, settings: GithubSettings | None, now: datetime, failure: str | None
 ) -> None:
-    """Count consecutive failures; past the threshold open the health issue, close it on success."""
-    from bot.health import health_path, issue_body, load_health, save_health
+    """Count consecutive failures in state/health.json, and keep the health issue in step."""
+    from bot.health import health_path, load_health, save_health
 
     path = health_path(config.target.state_file)
     health = load_health(path)
@@ -120,30 +121,55 @@ def record_health(
         if settings is not None:
             failure = failure.replace(settings.token, "***")
         health = health.failed(now, failure)
-    wants_issue = (
-        failure is not None and health.consecutive_failures >= config.health.failures_before_issue
-    )
-    if settings is not None and (wants_issue or (failure is None and health.issue_open)):
-        from dataclasses import replace
-
-        from bot.pullrequest import GithubRepository
-
-        try:
-            GithubRepository(settings).report_health(
-                config.health.label,
-                failing=wants_issue,
-                title="arXiv bot: runs are failing",
-                body=issue_body(health),
-            )
-            health = replace(health, issue_open=wants_issue)
-        except PublishError as exc:  # GitHub itself may be what is failing
-            log.warning("could not update the health issue: %s", exc)
-    if failure is None:
+    else:
         health = health.succeeded(now)
+    # In GitHub Actions a separate job with `issues: write` syncs the issue (see update.yml).
+    if settings is not None and os.environ.get("ARXIV_BOT_HEALTH_ISSUE") != "skip":
+        health = sync_health_issue(config, settings, health)
     try:
         save_health(path, health)
     except OSError as exc:
         log.warning("could not record run health in %s: %s", path, exc)
+
+
+def sync_health_issue(config: Config, settings: GithubSettings, health: Health) -> Health:
+    """Open or update the issue past the threshold; close it once runs succeed again."""
+    from dataclasses import replace
+
+    from bot.health import issue_body
+    from bot.pullrequest import GithubRepository
+
+    failing = health.consecutive_failures >= config.health.failures_before_issue
+    if not failing and not health.issue_open:
+        return health
+    try:
+        GithubRepository(settings).report_health(
+            config.health.label,
+            failing=failing,
+            title="arXiv bot: runs are failing",
+            body=issue_body(health),
+        )
+    except PublishError as exc:  # GitHub itself may be what is failing
+        log.warning("could not update the health issue: %s", exc)
+        return health
+    return replace(health, issue_open=failing)
+
+
+def health_command(args: argparse.Namespace) -> int:
+    """Bring the GitHub health issue in line with state/health.json (for CI jobs)."""
+    from bot.health import health_path, load_health, save_health
+
+    config = load_config(args.config)
+    settings = github_settings(config)
+    if settings is None:
+        raise PublishError(
+            "health needs GITHUB_TOKEN and a repository (github.repo or GITHUB_REPOSITORY)"
+        )
+    path = health_path(config.target.state_file)
+    health = sync_health_issue(config, settings, load_health(path))
+    save_health(path, health)
+    print(f"consecutive failures: {health.consecutive_failures}; issue open: {health.issue_open}")
+    return 0
 
 
 def github_settings(config: Config) -> GithubSettings | None:

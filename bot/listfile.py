@@ -86,10 +86,8 @@ def _parse_entry_line(line: str) -> tuple[str, str, str | None] | None:
 
 def find_section(lines: list[str], name: str) -> Section:
     """Locate the paper section: the marked region if present, else the named heading."""
-    if START_MARKER in "".join(lines):  # one C-speed scan before any per-line work
-        stripped = [line.strip() for line in lines]
-    else:
-        stripped = []
+    # One C-speed scan first: only a list with markers pays for stripping every line.
+    stripped = [line.strip() for line in lines] if START_MARKER in "".join(lines) else []
     if START_MARKER in stripped:
         start = stripped.index(START_MARKER) + 1
         if END_MARKER not in stripped[start:]:

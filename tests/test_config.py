@@ -92,3 +92,13 @@ def test_every_cli_flag_is_documented_in_readme_and_help() -> None:
                         f"{name} {flag} missing in README"
                     )
                     assert flag in sub.format_help()
+
+
+def test_bad_cron_is_caught_on_load(tmp_path: Path) -> None:
+    message = error_of(tmp_path, '[arxiv]\nqueries = ["x"]\n[schedule]\ncron = "61 6 * * *"\n')
+    assert "config.toml:4" in message and "schedule.cron" in message
+
+
+def test_bad_timezone_is_caught_on_load(tmp_path: Path) -> None:
+    message = error_of(tmp_path, '[arxiv]\nqueries = ["x"]\n[schedule]\ntimezone = "Mars/Base"\n')
+    assert "schedule.timezone" in message and "Mars/Base" in message

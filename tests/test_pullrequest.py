@@ -389,3 +389,28 @@ def test_step_summary_is_written(
     assert "fetched 1, duplicates 0, rejected 0, added 1" in text
     assert "Pull request: [#1](https://github.example/octo/awesome-list/pull/1)" in text
     assert "@octocat" not in text and "\\`whoami\\`" in text
+
+
+def test_health_command_syncs_the_issue_for_actions(
+    github: FakeGitHub,
+    arxiv_server: FakeArxiv,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ARXIV_BOT_HEALTH_ISSUE", "skip")  # as in the update job
+    arxiv_server.script(
+        *[__import__("tests.fakes.arxiv_server", fromlist=["Fault"]).Fault(status=503)] * 15
+    )
+    for _ in range(3):
+        assert run(capsys)[0] == 1
+    assert github.issues == []  # the run job never touches issues
+    assert main(["health"]) == 0
+    assert "consecutive failures: 3; issue open: True" in capsys.readouterr().out
+    assert len(github.issues) == 1 and github.issues[0].state == "open"
+    arxiv_server.faults.clear()
+    assert run(capsys)[0] == 0
+    assert github.issues[0].state == "open"
+    assert main(["health"]) == 0
+    assert github.issues[0].state == "closed"
+    assert "issue open: False" in capsys.readouterr().out

@@ -79,11 +79,9 @@ def test_update_workflow_schedule_permissions_and_safety() -> None:
     assert flow["permissions"] == {}
     assert flow["concurrency"]["cancel-in-progress"] is False
     update = flow["jobs"]["update"]
-    assert update["permissions"] == {
-        "contents": "write",
-        "pull-requests": "write",
-        "issues": "write",
-    }
+    assert update["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert flow["jobs"]["health"]["permissions"] == {"contents": "read", "issues": "write"}
+    assert flow["jobs"]["keepalive"]["permissions"] == {"actions": "write"}
     for job in flow["jobs"].values():
         for step in job["steps"]:
             assert "${{" not in step.get("run", ""), f"expression spliced into a shell line: {step}"
