@@ -20,7 +20,7 @@ from typing import Any
 
 # Below this many pairs a plain length-bounded scan is cheaper than numpy.
 MATRIX_MIN_PAIRS = 2_000_000
-KNOWN_BLOCK = 4096  # rows of known titles per matrix product (memory: 2000 x 4096 floats)
+KNOWN_BLOCK = 2048  # known titles per matrix product: bounds memory (2,000 x 2,048 floats)
 _SYMBOLS = " etaoinsrlcdhumpfgbywvkxjqz0123456789"
 # Caps near the largest count a title has of each symbol: lower caps lose bound strength.
 _CAPS = {" ": 24, "e": 16, **dict.fromkeys("taoinsr", 12), **dict.fromkeys("lcdhum", 8)}

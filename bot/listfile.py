@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from bot.errors import ListFormatError
@@ -22,7 +21,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # an alternation per character on lists with 100,000 entries.
 _ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>[^\]\\]*(?:\\.[^\]\\]*)*)\]\((?P<url>[^)\s]+)[^)]*\)")
 _ENTRY_IN_TEXT = re.compile(
-    r"^[ \t]*[-*+][ \t]+\[(?P<title>[^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((?P<url>[^)\s]+)", re.M
+    r"^[ \t]*[-*+][ \t]+\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\(([^)\s]+)", re.M
 )
 _UNESCAPE = re.compile(r"\\(.)")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
@@ -72,7 +71,6 @@ def parse_entry(line: str, index: int) -> ListEntry | None:
     return ListEntry(index, *parsed) if parsed else None
 
 
-@lru_cache(maxsize=1 << 18)  # a run reads each line of a big list twice: parse it once
 def _parse_entry_line(line: str) -> tuple[str, str, str | None] | None:
     match = _ENTRY.match(line)
     if not match:
@@ -142,20 +140,17 @@ def _section(
 
 def known_from_list(text: str) -> list[KnownTitle]:
     """Every paper the README already lists, anywhere in it: linked titles and bare ids."""
-    known: list[KnownTitle] = []
-    seen_ids: set[str] = set()
     # Whole-text scans run in C: a list with 100,000 entries takes a fraction of a second.
-    for match in _ENTRY_IN_TEXT.finditer(text):
-        title = match.group("title")
-        if "\\" in title:
-            title = _UNESCAPE.sub(r"\1", title)
-        paper_id = canonical_arxiv_id(match.group("url"))
-        known.append(KnownTitle(paper_id, title, "list"))
-        if paper_id:
-            seen_ids.add(paper_id)
+    known = [
+        KnownTitle(
+            canonical_arxiv_id(url), _UNESCAPE.sub(r"\1", title) if "\\" in title else title, "list"
+        )
+        for title, url in _ENTRY_IN_TEXT.findall(text)
+    ]
     linked = sum(1 for k in known if k.id)
     if text.count("arxiv.org/") + text.lower().count("arxiv:") <= linked:
         return known  # every arXiv reference is an entry's own link: nothing else to find
+    seen_ids = {k.id for k in known if k.id}
     for paper_id in find_arxiv_ids(text):
         if paper_id not in seen_ids:
             seen_ids.add(paper_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from bot.models import Paper, RawRecord
@@ -42,7 +42,6 @@ def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
     return _canonical(match.group(1)), version
 
 
-@lru_cache(maxsize=1 << 18)  # a big list's links are read twice per run
 def canonical_arxiv_id(text: str) -> str | None:
     """Return the versionless arXiv id in an id or link (abs, pdf, http, old style), or None."""
     parts = split_arxiv_id(text)
