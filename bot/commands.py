@@ -17,6 +17,7 @@ from bot.models import RunReport
 from bot.report import dump_json, report_text, step_summary, summary_line
 
 if TYPE_CHECKING:
+    from bot.fetch import ArxivSource
     from bot.health import Health
     from bot.pullrequest import GithubSettings
 
@@ -64,7 +65,7 @@ def run_once(
     return report
 
 
-def arxiv_source(config: Config) -> object:
+def arxiv_source(config: Config) -> ArxivSource:
     from bot.fetch import ArxivSource
 
     return ArxivSource(config.arxiv, os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL)
@@ -94,8 +95,8 @@ def run_local(
         )
         log.info("querying arXiv for papers submitted %s to %s", *window)
         source = arxiv_source(config)
-        records = source.fetch(*window)  # type: ignore[attr-defined]
-        log.info("%d hits in %d requests", len(records), source.requests_made)  # type: ignore[attr-defined]
+        records = source.fetch(*window)
+        log.info("%d hits in %d requests", len(records), source.requests_made)
         plan = plan_run(records, list_text, state, config, now, window, list_path.name)
         if not dry_run:
             publish_local(plan, list_path, state_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.models import RunReport
@@ -14,6 +15,9 @@ from bot.prbody import pull_request_body
 from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import as_proposals, carry_pending, reject_closed, settle_merged, with_pending
 from bot.state import State, fetch_window, state_from_json, state_to_json
+
+if TYPE_CHECKING:
+    from bot.fetch import ArxivSource
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ def read_state(gh: GithubRepository, path: str, ref: str, label: str) -> State |
 def run_github(
     config: Config,
     settings: GithubSettings,
-    source: object,
+    source: ArxivSource,
     now: datetime,
     since: date | None,
     dry_run: bool,
@@ -80,7 +84,7 @@ def run_github(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
     log.info("querying arXiv for papers submitted %s to %s", *window)
-    records = source.fetch(*window)  # type: ignore[attr-defined]
+    records = source.fetch(*window)
     plan = plan_run(
         records, base_text, state, config, now, window, list_path, carried=carried, status="pending"
     )
@@ -92,14 +96,12 @@ def run_github(
             log.info("nothing new and nothing pending: no pull request")
         return report
 
-    nothing_moved = (
-        open_pull is not None
-        and not report.added
+    if open_pull is not None and (
+        not report.added
         and branch_parent == base_sha
         and unchanged_branch.get(list_path) == plan.list_text
-    )
-    if nothing_moved:
-        log.info("PR #%d is up to date", open_pull.number)  # type: ignore[union-attr]
+    ):
+        log.info("PR #%d is up to date", open_pull.number)
     else:
         files = {list_path: plan.list_text, state_path: state_to_json(plan.state)}
         message = f"arXiv bot: {len(report.added) + len(report.carried)} paper(s) for {list_path}"

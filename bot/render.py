@@ -138,16 +138,18 @@ def update_list(text: str, papers: Sequence[Paper], target: TargetConfig, now: d
         lines[-1] += newline
     lines[at:at] = block
     if section.heading is not None and section.count is not None:
-        lines[section.heading] = (
-            re.sub(
-                r"\((\d+)\)(\s*#*\s*)$",
-                lambda m: f"({section.count + len(fresh)}){m.group(2)}",  # type: ignore[operator]
-                lines[section.heading].rstrip("\r\n"),
-            )
-            + lines[section.heading][len(lines[section.heading].rstrip("\r\n")) :]
-        )
+        lines[section.heading] = with_count(lines[section.heading], section.count + len(fresh))
     refresh_stamp(lines, target, now)
     return "".join(lines)
+
+
+def with_count(heading: str, count: int) -> str:
+    """The heading line with its "(N)" set to `count`, line ending kept."""
+    body = heading.rstrip("\r\n")
+    return (
+        re.sub(r"\((\d+)\)(\s*#*\s*)$", lambda m: f"({count}){m.group(2)}", body)
+        + heading[len(body) :]
+    )
 
 
 def _dedupe_by_id(papers: Sequence[Paper]) -> list[Paper]:
