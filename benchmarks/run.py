@@ -28,11 +28,12 @@ from benchmarks.data import dedupe_workload, make_titles, vocabulary  # noqa: E4
 def bench_dedupe(known_count: int, candidate_count: int, repeats: int, check: bool) -> None:
     from bot.dedupe import TitleIndex, split_duplicates
     from bot.models import KnownTitle, Paper
-    from bot.normalize import normalize_title
+    from bot.normalize import clean_title, normalize_title
 
     known, candidates = dedupe_workload(known_count, candidate_count)
+    # Dedupe receives normalized papers: the normalize stage already cleaned their titles.
     papers = [
-        Paper(f"2999.{i:05d}", 1, title, "", (), date(2026, 1, 1), "cs.LG", ())
+        Paper(f"2999.{i:05d}", 1, clean_title(title), "", (), date(2026, 1, 1), "cs.LG", ())
         for i, title in enumerate(candidates)
     ]
     items = [KnownTitle(None, title, "list") for title in known]

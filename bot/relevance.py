@@ -23,15 +23,36 @@ WITHDRAWN_PENALTY = -100.0
 @dataclass(frozen=True)
 class PhraseRule:
     phrase: str
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # the phrase as one case-insensitive regex (see phrase_pattern)
     weight: float
+    # Plain phrases also get a lowercase pattern that starts with a literal, which the
+    # regex engine scans for far faster; word-start is then checked by hand.
+    fast: re.Pattern[str] | None = None
     # Longer phrases that contain this one: a match inside theirs is not counted twice.
-    within: tuple[re.Pattern[str], ...] = ()
-    # A lowercase substring every match contains: a cheap test before the regex.
+    within: tuple[PhraseRule, ...] = ()
+    # A lowercase substring every match contains: a cheap test before any regex.
     needle: str = ""
 
-    def search(self, text: str, lowered: str) -> bool:
-        return (not self.needle or self.needle in lowered) and bool(self.pattern.search(text))
+    def spans(self, text: str, lowered: str) -> list[tuple[int, int]]:
+        """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes."""
+        if self.fast is None:
+            return [m.span() for m in self.pattern.finditer(text)]
+        if self.needle and self.needle not in lowered:
+            return []
+        found = []
+        position = 0
+        while match := self.fast.search(lowered, position):
+            start = match.start()
+            if start == 0 or not _is_word(lowered[start - 1]):
+                found.append(match.span())
+                position = match.end()
+            else:
+                position = start + 1  # as the look-behind would: try the next position
+        return found
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 @dataclass(frozen=True)
@@ -53,13 +74,24 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """
     if phrase.startswith("re:"):
         return re.compile(phrase[3:], re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + _phrase_body(phrase) + r"(?!\w)", re.IGNORECASE)
+
+
+def _fast_pattern(phrase: str) -> re.Pattern[str] | None:
+    """The same phrase for lowercased text, without the leading look-behind."""
+    if phrase.startswith("re:"):
+        return None
+    return re.compile(_phrase_body(phrase.lower()) + r"(?!\w)")
+
+
+def _phrase_body(phrase: str) -> str:
     parts = []
     for word in phrase.split():
         if word.endswith("*"):
             parts.append(re.escape(word[:-1]) + r"\w*")
         else:
             parts.append(re.escape(word) + r"(?:s|es)?")
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(parts) + r"(?!\w)", re.IGNORECASE)
+    return r"[\s-]+".join(parts)
 
 
 def phrase_needle(phrase: str) -> str:
@@ -72,18 +104,29 @@ def phrase_needle(phrase: str) -> str:
 def compile_rules(config: RelevanceConfig) -> RelevanceRules:
     """Compile the configured phrases and category patterns."""
 
-    def containing(phrase: str) -> tuple[re.Pattern[str], ...]:
-        core = phrase.lower().rstrip("*")
-        return tuple(
-            phrase_pattern(other)
-            for other in config.phrases
-            if len(other) > len(phrase) and core in other.lower() and not phrase.startswith("re:")
+    def rule(phrase: str, weight: float, within: tuple[PhraseRule, ...] = ()) -> PhraseRule:
+        return PhraseRule(
+            phrase,
+            phrase_pattern(phrase),
+            weight,
+            _fast_pattern(phrase),
+            within,
+            phrase_needle(phrase),
         )
 
-    phrases = tuple(
-        PhraseRule(p, phrase_pattern(p), w, containing(p), phrase_needle(p))
-        for p, w in config.phrases.items()
-    )
+    plain = [p for p in config.phrases if not p.startswith("re:")]
+
+    def containing(phrase: str) -> tuple[PhraseRule, ...]:
+        if phrase.startswith("re:"):
+            return ()
+        core = phrase.lower().rstrip("*")
+        return tuple(
+            rule(other, 0.0)
+            for other in plain
+            if len(other) > len(phrase) and core in other.lower()
+        )
+
+    phrases = tuple(rule(p, w, containing(p)) for p, w in config.phrases.items())
     # Most specific pattern first, so "cs.LG" beats "cs.*".
     categories = tuple(
         sorted(config.categories.items(), key=lambda item: (item[0].count("*"), -len(item[0])))
@@ -115,23 +158,21 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
     title, abstract = paper.title, paper.abstract
     title_lower, abstract_lower = title.lower(), abstract.lower()
     for rule in rules.phrases:
-        if rule.search(title, title_lower) and _matches_alone(rule, title):
+        if _matches_alone(rule, title, title_lower):
             found.append(
                 Evidence(f'"{rule.phrase}"', "title", rule.weight * rules.title_multiplier)
             )
-        elif rule.search(abstract, abstract_lower) and _matches_alone(rule, abstract):
+        elif _matches_alone(rule, abstract, abstract_lower):
             found.append(Evidence(f'"{rule.phrase}"', "abstract", rule.weight))
     return found
 
 
-def _matches_alone(rule: PhraseRule, text: str) -> bool:
-    if not rule.within:
-        return True
-    spans = [m.span() for longer in rule.within for m in longer.finditer(text)]
-    return any(
-        not any(start <= m.start() and m.end() <= end for start, end in spans)
-        for m in rule.pattern.finditer(text)
-    )
+def _matches_alone(rule: PhraseRule, text: str, lowered: str) -> bool:
+    spans = rule.spans(text, lowered)
+    if not spans or not rule.within:
+        return bool(spans)
+    covering = [span for longer in rule.within for span in longer.spans(text, lowered)]
+    return any(not any(start <= s and e <= end for start, end in covering) for s, e in spans)
 
 
 def category_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:

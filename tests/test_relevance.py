@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.config import RelevanceConfig, load_config
 from bot.evaluate import evaluate, load_labeled
 from bot.models import Paper
@@ -153,3 +156,33 @@ def test_evaluate_rejects_bad_label_file(tmp_path: Path, capsys: object) -> None
     assert main(["evaluate", str(bad), "--config", str(ROOT / "config.toml")]) == 1
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert f"{bad}:1: label must be" in err
+
+
+WORDS = [
+    "head",
+    "heads",
+    "ab",
+    "attention",
+    "sparse",
+    "autoencoder",
+    "x",
+    "SAE",
+    "saes",
+    "Epidemic",
+]
+PHRASES = ["attention head", "ab ab", "head", "sparse autoencoder", "SAE", "epidemi*", "x"]
+
+
+@given(
+    phrase=st.sampled_from(PHRASES),
+    words=st.lists(st.sampled_from(WORDS), max_size=12),
+    seps=st.lists(st.sampled_from([" ", "-", ", ", "", "_", "  "]), min_size=12, max_size=12),
+)
+def test_fast_matcher_agrees_with_the_phrase_regex(
+    phrase: str, words: list[str], seps: list[str]
+) -> None:
+    text = "".join(w + s for w, s in zip(words, seps, strict=False))
+    rule = compile_rules(RelevanceConfig(phrases={phrase: 1})).phrases[0]
+    assert rule.spans(text, text.lower()) == [
+        m.span() for m in phrase_pattern(phrase).finditer(text)
+    ]
