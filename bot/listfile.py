@@ -7,7 +7,9 @@ configuration names raises ListFormatError naming the heading expected.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import NamedTuple
 
 from bot.errors import ListFormatError
@@ -116,13 +118,22 @@ def find_section(lines: list[str], name: str) -> Section:
 def _section(
     lines: list[str], heading: int | None, start: int, end: int, count: int | None
 ) -> Section:
+    block = lines[start:end]
+    # Entries are found with one regex scan of the block (C speed on 100,000-line lists),
+    # then mapped to their line numbers; every other line must be one the list may hold.
+    offsets = list(accumulate(len(line) for line in block))
     entries = []
+    for match in _ENTRY_IN_TEXT.finditer("".join(block)):
+        index = bisect_right(offsets, match.start())
+        title, url = match.groups()
+        if "\\" in title:
+            title = _UNESCAPE.sub(r"\1", title)
+        entries.append(ListEntry(start + index, title, url, canonical_arxiv_id(url)))
+    entry_lines = {entry.line for entry in entries}
     for index in range(start, end):
-        line = lines[index]
-        entry = parse_entry(line, index)
-        if entry:
-            entries.append(entry)
+        if index in entry_lines:
             continue
+        line = lines[index]
         text = line.strip()
         if not text or _COMMENT.match(text) or heading_of(line) or line.startswith(("  ", "\t")):
             continue  # blank lines, comments, subheadings and continuations stay as they are
