@@ -9,7 +9,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -144,16 +143,20 @@ def bench_end_to_end(entries: int, records: int, repeats: int) -> None:
         walls, peaks = [], []
         for _ in range(repeats):
             server.requests.clear()
-            start = time.perf_counter()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            proc = subprocess.run(
-                command, cwd=folder, env=env, capture_output=True, text=True, check=False
-            )
-            walls.append(time.perf_counter() - start)
-            peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
-            if proc.returncode != 0:
-                raise SystemExit(f"run failed: {proc.stderr[-500:]}")
-        report = json.loads(proc.stdout)
+            with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+                start = time.perf_counter()
+                proc = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=err)
+                # wait4 gives this child's own peak RSS (KB on Linux).
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                walls.append(time.perf_counter() - start)
+                peaks.append(usage.ru_maxrss / 1024)
+                out.seek(0)
+                stdout = out.read().decode()
+                err.seek(0)
+                if proc.returncode != 0:
+                    raise SystemExit(f"run failed: {err.read().decode()[-500:]}")
+        report = json.loads(stdout)
         pages = len(server.requests)
         print(
             f"end to end: run --dry-run --json, {entries}-entry README and state, {records} new records: "
