@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_ARXIV_API_URL, Config, load_config
-from bot.errors import BotError, PublishError
+from bot.errors import BotError, LockedError, PublishError
 from bot.models import RunReport
 from bot.report import dump_json, report_text, step_summary, summary_line
 
@@ -47,21 +47,31 @@ def run_once(
     now: datetime,
     want_diff: bool = False,
 ) -> RunReport:
-    """One run in local or GitHub mode, with its outcome recorded for the health check."""
-    settings = None if target else github_settings(config)
-    try:
-        if settings is not None:
-            from bot.github_run import run_github
+    """One run in local or GitHub mode, with its outcome recorded for the health check.
 
-            report = run_github(config, settings, arxiv_source(config), now, since, dry_run)
-        else:
-            report = run_local(config, target, dry_run, since, now, want_diff)
-    except BotError as exc:
+    A run that writes holds the lock in the state folder, in both modes: two runs
+    from one working directory never interleave (a dry run writes nothing, not even a lock).
+    """
+    from contextlib import nullcontext
+
+    from bot.files import run_lock
+
+    settings = None if target else github_settings(config)
+    lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
+    with nullcontext() if dry_run else lock:
+        try:
+            if settings is not None:
+                from bot.github_run import run_github
+
+                report = run_github(config, settings, arxiv_source(config), now, since, dry_run)
+            else:
+                report = run_local(config, target, dry_run, since, now, want_diff)
+        except BotError as exc:
+            if not dry_run and not isinstance(exc, LockedError):
+                record_health(config, settings, now, failure=str(exc))
+            raise
         if not dry_run:
-            record_health(config, settings, now, failure=str(exc))
-        raise
-    if not dry_run:
-        record_health(config, settings, now, failure=None)
+            record_health(config, settings, now, failure=None)
     return report
 
 
@@ -79,7 +89,6 @@ def run_local(
     now: datetime,
     want_diff: bool,
 ) -> RunReport:
-    from bot.files import run_lock
     from bot.pipeline import plan_run
     from bot.publish import publish_local, read_list
     from bot.state import fetch_window, load_state
@@ -87,27 +96,21 @@ def run_local(
     list_path = target or Path(config.target.file)
     state_path = Path(config.target.state_file)
 
-    def execute() -> RunReport:
-        list_text = read_list(list_path)
-        state = load_state(state_path)
-        window = fetch_window(
-            state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
-        )
-        log.info("querying arXiv for papers submitted %s to %s", *window)
-        source = arxiv_source(config)
-        records = source.fetch(*window)
-        log.info("%d hits in %d requests", len(records), source.requests_made)
-        plan = plan_run(records, list_text, state, config, now, window, list_path.name)
-        if not dry_run:
-            publish_local(plan, list_path, state_path)
-        elif want_diff:  # the diff of a large list is costly: only when shown
-            plan.report.diff = plan.diff(list_path.name)
-        return plan.report
-
-    if dry_run:
-        return execute()
-    with run_lock(state_path.parent / ".arxiv-bot.lock"):
-        return execute()
+    list_text = read_list(list_path)
+    state = load_state(state_path)
+    window = fetch_window(
+        state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
+    )
+    log.info("querying arXiv for papers submitted %s to %s", *window)
+    source = arxiv_source(config)
+    records = source.fetch(*window)
+    log.info("%d hits in %d requests", len(records), source.requests_made)
+    plan = plan_run(records, list_text, state, config, now, window, list_path.name)
+    if not dry_run:
+        publish_local(plan, list_path, state_path)
+    elif want_diff:  # the diff of a large list is costly: only when shown
+        plan.report.diff = plan.diff(list_path.name)
+    return plan.report
 
 
 def record_health(

@@ -15,6 +15,10 @@ class StateError(BotError):
     """The state file is unreadable, corrupt, or locked by another run."""
 
 
+class LockedError(StateError):
+    """Another run holds the lock on this working directory."""
+
+
 class ListFormatError(BotError):
     """The list file does not have the shape the configuration expects."""
 

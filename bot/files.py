@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.errors import StateError
+from bot.errors import LockedError
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -48,7 +48,7 @@ def run_lock(path: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise StateError(
+            raise LockedError(
                 f"{path}: another run is in progress (pid {holder}); wait for it to finish"
             ) from None
         handle.seek(0)
