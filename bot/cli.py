@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--once-now", action="store_true", help="run immediately, then keep the schedule"
     )
 
+    audit = add_command(
+        commands, "audit", "report duplicates, changed titles, off-topic and broken entries"
+    )
+    audit.add_argument(
+        "--target", type=Path, help="audit this local list file instead of [target] file"
+    )
+    audit.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     add_command(
         commands, "health", "open, update or close the GitHub health issue from state/health.json"
     )
@@ -162,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands.schedule_command(args, now_utc())
         if args.command == "health":
             return commands.health_command(args)
+        if args.command == "audit":
+            return commands.audit_command(args)
         return commands.evaluate_command(args)
     except BotError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)

@@ -234,3 +234,39 @@ def evaluate_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.to_text() + "\n")
     return 0
+
+
+def audit_command(args: argparse.Namespace) -> int:
+    """Report what is wrong with the list as it stands; changes nothing."""
+    from bot.audit import audit_entries
+    from bot.listfile import find_section, split_lines
+    from bot.normalize import to_paper
+    from bot.publish import read_list
+    from bot.relevance import compile_rules
+
+    config = load_config(args.config)
+    list_path = args.target or Path(config.target.file)
+    section = find_section(split_lines(read_list(list_path)), config.target.section)
+    ids = sorted({e.id for e in section.entries if e.id})
+    source = arxiv_source(config)
+    current = {paper.id: paper for paper in map(to_paper, source.fetch_ids(ids))}
+    findings = audit_entries(
+        section, current, compile_rules(config.relevance), config.dedupe.title_threshold
+    )
+    if args.json:
+        data = {
+            "entries": len(section.entries),
+            "looked_up": len(current),
+            "findings": [f.__dict__ for f in findings],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{list_path}: {len(section.entries)} entries, {len(current)} found on arXiv, "
+        f"{len(findings)} findings"
+    )
+    for finding in findings:
+        print(
+            f"  line {finding.line} [{finding.kind}] {finding.title[:70]}\n      {finding.detail}"
+        )
+    return 0

@@ -267,11 +267,16 @@ class ArxivSource:
         return records
 
     def fetch_ids(self, ids: list[str]) -> list[RawRecord]:
-        """Current metadata of the given papers (one batched id_list query per page)."""
+        """Current metadata of the given papers: batched id_list queries, one per page_size ids."""
         import arxiv
 
-        search = arxiv.Search(id_list=ids, max_results=len(ids))
-        return [to_raw_record(r) for r in self._results(search)]
+        records: list[RawRecord] = []
+        size = self.config.page_size
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            search = arxiv.Search(id_list=batch, max_results=len(batch))
+            records += [to_raw_record(r) for r in self._results(search)]
+        return records
 
     def _results(self, search: Any) -> Iterator[Any]:
         import arxiv

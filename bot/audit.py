@@ -1,0 +1,112 @@
+"""Audit stage: what is wrong with the list as it stands (pure; nothing is changed).
+
+Findings: the same paper twice (one arXiv id in any link form, or fuzzy-equal
+titles), titles that differ from arXiv's current title, papers the relevance
+filter scores as off-topic (listed for the maintainer, never removed),
+broken titles, and links that are not the canonical https://arxiv.org/abs/ID.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.dedupe import TitleIndex, split_duplicates
+from bot.listfile import ListEntry, Section
+from bot.models import Paper
+from bot.normalize import normalize_title
+from bot.relevance import RelevanceRules, score_paper
+
+KINDS = (
+    "duplicate_id",
+    "duplicate_title",
+    "title_changed",
+    "off_topic",
+    "broken_title",
+    "non_canonical_link",
+)
+
+
+# Punctuation a real title may start with: quotes, brackets, math ("(Un)Reliability", "$k$-SAE").
+_MAY_START_A_TITLE = "\"'\u201c\u2018([$\\"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # one of KINDS
+    line: int  # 1-based line in the list file
+    id: str | None
+    title: str
+    detail: str
+
+
+def audit_entries(
+    section: Section,
+    current: Mapping[str, Paper],
+    rules: RelevanceRules,
+    title_threshold: float,
+) -> list[Finding]:
+    """Findings for the section's entries; `current` is arXiv's metadata by id (may be partial)."""
+    entries = section.entries
+    findings: list[Finding] = []
+    findings += _duplicates(entries, title_threshold)
+    for entry in entries:
+        findings += _entry_findings(entry, current.get(entry.id) if entry.id else None, rules)
+    return sorted(findings, key=lambda f: (KINDS.index(f.kind), f.line))
+
+
+def _finding(kind: str, entry: ListEntry, detail: str) -> Finding:
+    return Finding(kind, entry.line + 1, entry.id, entry.title, detail)
+
+
+def _duplicates(entries: Sequence[ListEntry], threshold: float) -> list[Finding]:
+    findings = []
+    first_by_id: dict[str, ListEntry] = {}
+    for entry in entries:
+        if entry.id and entry.id in first_by_id:
+            first = first_by_id[entry.id]
+            findings.append(
+                _finding("duplicate_id", entry, f"same arXiv id as line {first.line + 1}")
+            )
+        elif entry.id:
+            first_by_id[entry.id] = entry
+    # Fuzzy twins: the dedupe stage's in-batch twin detection, over the entries in order.
+    from datetime import date
+
+    as_papers = [Paper(f"line:{e.line}", None, e.title, "", (), date.min, "", ()) for e in entries]
+    by_key = {f"line:{e.line}": e for e in entries}
+    for duplicate in split_duplicates(as_papers, TitleIndex([], threshold))[1]:
+        entry = by_key[duplicate.paper.id]
+        first = by_key[str(duplicate.matched.id)]
+        if entry.id and entry.id == first.id:
+            continue  # already reported as the same id
+        findings.append(
+            _finding(
+                "duplicate_title",
+                entry,
+                f"same title as line {first.line + 1} ({first.id or 'no id'})",
+            )
+        )
+    return findings
+
+
+def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules) -> list[Finding]:
+    findings = []
+    title = entry.title.strip()
+    if not title or (not title[0].isalnum() and title[0] not in _MAY_START_A_TITLE):
+        findings.append(
+            _finding(
+                "broken_title", entry, "empty, or starts with punctuation (a lost LaTeX head?)"
+            )
+        )
+    if entry.id and entry.url != f"https://arxiv.org/abs/{entry.id}":
+        findings.append(
+            _finding("non_canonical_link", entry, f"use https://arxiv.org/abs/{entry.id}")
+        )
+    if paper is not None:
+        if normalize_title(paper.title) != normalize_title(entry.title):
+            findings.append(_finding("title_changed", entry, f"arXiv now says: {paper.title}"))
+        decision = score_paper(paper, rules)
+        if not decision.accepted:
+            findings.append(_finding("off_topic", entry, decision.reason))
+    return findings
