@@ -29,6 +29,9 @@ ENTRY_FIELDS = (
     "date",
     "year",
     "primary_category",
+    "venue",
+    "code",
+    "code_url",
 )
 
 
@@ -70,6 +73,9 @@ class TargetConfig:
     position: str = "top"
     stamp_format: str = ""
     state_file: str = "state/state.json"
+    placeholder: str = "-"
+    default_venue: str = "arXiv"
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,12 @@ def _coerce(value: Any, hint: Any, key: str, where: str) -> Any:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
         raise ConfigError(f"{where}: '{key}' must be a list of strings, got {value!r}")
+    if origin is dict and typing.get_args(hint)[1] is not float:
+        if not isinstance(value, dict) or not all(
+            isinstance(v, list) and all(isinstance(p, str) for p in v) for v in value.values()
+        ):
+            raise ConfigError(f'{where}: \'{key}\' must be a table of "Section" = ["phrase", ...]')
+        return {name: tuple(phrases) for name, phrases in value.items()}
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: '{key}' must be a table of \"phrase\" = weight")
@@ -246,6 +258,13 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
     t = config.target
     if t.position not in ("top", "bottom"):
         fail("target", "position", f'must be "top" or "bottom", got {t.position!r}')
+    for section, phrases in t.sections.items():
+        for phrase in phrases:
+            problem = phrase_problem(phrase)
+            if problem:
+                fail(
+                    "target", "sections", f"has a bad phrase {phrase!r} for {section!r}: {problem}"
+                )
     template_problem = entry_template_problem(t.entry_template)
     if template_problem:
         fail("target", "entry_template", template_problem)

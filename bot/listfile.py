@@ -25,6 +25,15 @@ _ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>[^\]\\]*(?:\\.[^\]\\]*)*)\]\((?P<u
 _ENTRY_IN_TEXT = re.compile(
     r"^[ \t]*[-*+][ \t]+\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\(([^)\s]+)", re.M
 )
+# A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
+_TABLE_ENTRY = re.compile(
+    r"^[ \t]*\|[^\n]*?\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)",
+    re.M,
+)
+_ARXIV_LINK = re.compile(
+    r"\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)"
+)
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _UNESCAPE = re.compile(r"\\(.)")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 
@@ -45,6 +54,7 @@ class Section:
     end: int  # one past the last body line
     count: int | None  # the "(N)" in the heading, if any
     entries: tuple[ListEntry, ...]
+    table_separator: int | None = None  # the "|---|" row of a table section, if any
 
 
 def split_lines(text: str) -> list[str]:
@@ -119,51 +129,86 @@ def _section(
     lines: list[str], heading: int | None, start: int, end: int, count: int | None
 ) -> Section:
     block = lines[start:end]
-    # Entries are found with one regex scan of the block (C speed on 100,000-line lists),
+    text = "".join(block)
+    # Entries are found with regex scans of the block (C speed on 100,000-line lists),
     # then mapped to their line numbers; every other line must be one the list may hold.
     offsets = list(accumulate(len(line) for line in block))
-    entries = []
-    for match in _ENTRY_IN_TEXT.finditer("".join(block)):
-        index = bisect_right(offsets, match.start())
-        title, url = match.groups()
-        if "\\" in title:
-            title = _UNESCAPE.sub(r"\1", title)
-        entries.append(ListEntry(start + index, title, url, canonical_arxiv_id(url)))
+    entries = [
+        _entry_at(start + bisect_right(offsets, match.start()), *match.groups())
+        for match in _ENTRY_IN_TEXT.finditer(text)
+    ]
+    if "|" in text:
+        entries += [
+            _entry_at(start + bisect_right(offsets, match.start()), *match.groups())
+            for match in _TABLE_ENTRY.finditer(text)
+        ]
+        entries.sort(key=lambda entry: entry.line)
     entry_lines = {entry.line for entry in entries}
+    separator = None
     for index in range(start, end):
         if index in entry_lines:
             continue
         line = lines[index]
-        text = line.strip()
-        if not text or _COMMENT.match(text) or heading_of(line) or line.startswith(("  ", "\t")):
-            continue  # blank lines, comments, subheadings and continuations stay as they are
+        stripped = line.strip()
+        if separator is None and _TABLE_SEPARATOR.match(stripped):
+            separator = index
+        if (
+            not stripped
+            or stripped.startswith("|")  # table header, separator, or a row without a paper
+            or _COMMENT.match(stripped)
+            or heading_of(line)
+            or line.startswith(("  ", "\t"))
+        ):
+            continue  # lines the list may hold besides entries stay as they are
         where = (
             f"under heading '{lines[heading].strip()}'"
             if heading is not None
             else "in the marked region"
         )
         raise ListFormatError(
-            f"line {index + 1} {where} is not a '- [Title](link)' entry: {text[:60]!r}; "
-            "the list changed format or target.section names the wrong heading"
+            f"line {index + 1} {where} is not a '- [Title](link)' entry or table row: "
+            f"{stripped[:60]!r}; the list changed format or target.section names the wrong heading"
         )
-    return Section(heading=heading, start=start, end=end, count=count, entries=tuple(entries))
+    return Section(heading, start, end, count, tuple(entries), separator)
+
+
+def _entry_at(index: int, title: str, url: str) -> ListEntry:
+    if "\\" in title:
+        title = _UNESCAPE.sub(r"\1", title)
+    return ListEntry(index, _strip_emphasis(title), url, canonical_arxiv_id(url))
+
+
+def _strip_emphasis(title: str) -> str:
+    """Table lists bold their titles: "**Title**" is the title "Title"."""
+    stripped = title.strip()
+    for mark in ("**", "__", "*", "_"):
+        if len(stripped) > 2 * len(mark) and stripped.startswith(mark) and stripped.endswith(mark):
+            return stripped[len(mark) : -len(mark)].strip()
+    return stripped
 
 
 def known_from_list(text: str) -> list[KnownTitle]:
     """Every paper the README already lists, anywhere in it: linked titles and bare ids."""
     # Whole-text scans run in C: a list with 100,000 entries takes a fraction of a second.
     known = [
-        KnownTitle(
-            canonical_arxiv_id(url), _UNESCAPE.sub(r"\1", title) if "\\" in title else title, "list"
-        )
+        KnownTitle(canonical_arxiv_id(url), _unescape(title), "list")
         for title, url in _ENTRY_IN_TEXT.findall(text)
     ]
     linked = sum(1 for k in known if k.id)
     if text.count("arxiv.org/") + text.lower().count("arxiv:") <= linked:
         return known  # every arXiv reference is an entry's own link: nothing else to find
     seen_ids = {k.id for k in known if k.id}
+    for title, url in _ARXIV_LINK.findall(text):  # table rows and links inside prose
+        paper_id = canonical_arxiv_id(url)
+        if paper_id and paper_id not in seen_ids:
+            seen_ids.add(paper_id)
+            known.append(KnownTitle(paper_id, _strip_emphasis(_unescape(title)), "list"))
     for paper_id in find_arxiv_ids(text):
         if paper_id not in seen_ids:
             seen_ids.add(paper_id)
             known.append(KnownTitle(paper_id, "", "list"))
     return known
+
+
+def _unescape(title: str) -> str:
+    return _UNESCAPE.sub(r"\1", title) if "\\" in title else title

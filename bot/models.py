@@ -37,6 +37,8 @@ class Paper:
     categories: tuple[str, ...]
     comment: str = ""
     journal_ref: str = ""
+    venue: str = ""  # from the journal reference or an "Accepted at ..." comment
+    code_url: str = ""  # a GitHub or GitLab repository named in the abstract or comment
 
     @property
     def url(self) -> str:
@@ -80,6 +82,7 @@ class Decision:
     borderline: bool
     evidence: tuple[Evidence, ...]
     section: str = ""
+    placed_by: str = ""  # why it goes under `section`
 
     @property
     def reason(self) -> str:
@@ -106,6 +109,7 @@ class Proposal:
     paper: Paper
     score: float | None
     reason: str
+    section: str = ""
 
 
 @dataclass(frozen=True)

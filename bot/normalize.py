@@ -161,12 +161,39 @@ def is_withdrawn(paper: Paper) -> bool:
     return bool(_WITHDRAWN.search(paper.comment) or _WITHDRAWN.search(paper.abstract[:300]))
 
 
+_CODE_URL = re.compile(r"https?://(?:www\.)?(?:github|gitlab)\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)
+_ACCEPTED = re.compile(
+    r"\b(?:accepted|published|to appear|appears?)\s+(?:at|in|to|by|for)\s+(?:the\s+)?"
+    r"(?:main\s+conference\s+of\s+)?([A-Z][\w&-]*(?:\s+(?:19|20)\d{2})?)",
+    re.IGNORECASE,
+)
+
+
+def find_code_url(*texts: str) -> str:
+    """The first GitHub/GitLab repository link in the texts, or ""."""
+    for text in texts:
+        match = _CODE_URL.search(text)
+        if match:
+            return match.group(0).rstrip(".,;:)")
+    return ""
+
+
+def find_venue(journal_ref: str, comment: str) -> str:
+    """A short venue: the journal reference, else "ICML 2024" from "Accepted at ICML 2024"."""
+    if journal_ref:
+        return journal_ref if len(journal_ref) <= 60 else journal_ref[:57].rstrip() + "..."
+    match = _ACCEPTED.search(comment)
+    return match.group(1) if match else ""
+
+
 def to_paper(record: RawRecord) -> Paper:
     """Normalize one raw arXiv record."""
     parts = split_arxiv_id(record.entry_id)
     if parts is None:
         raise ValueError(f"not an arXiv id: {record.entry_id!r}")
     paper_id, version = parts
+    comment = collapse_whitespace(record.comment)
+    journal_ref = collapse_whitespace(record.journal_ref)
     return Paper(
         id=paper_id,
         version=version,
@@ -176,6 +203,8 @@ def to_paper(record: RawRecord) -> Paper:
         published=record.published.date(),
         primary_category=record.primary_category,
         categories=tuple(record.categories),
-        comment=collapse_whitespace(record.comment),
-        journal_ref=collapse_whitespace(record.journal_ref),
+        comment=comment,
+        journal_ref=journal_ref,
+        venue=find_venue(journal_ref, comment),
+        code_url=find_code_url(record.abstract, comment),
     )

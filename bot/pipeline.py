@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.config import Config
@@ -14,6 +14,7 @@ from bot.models import Paper, Proposal, RawRecord, RunReport
 from bot.normalize import to_paper
 from bot.relevance import compile_rules, score_paper
 from bot.render import update_list
+from bot.sections import compile_routes, route
 from bot.state import State, next_watermark
 
 log = logging.getLogger(__name__)
@@ -74,10 +75,18 @@ def plan_run(
     fresh, duplicates = split_duplicates(papers, index)
     rules = compile_rules(config.relevance)
     decisions = [score_paper(paper, rules) for paper in fresh]
-    added = [d for d in decisions if d.accepted]
+    routes = compile_routes(config.target.sections)
+    added = [
+        replace(d, section=section, placed_by=why)
+        for d in decisions
+        if d.accepted
+        for section, why in [route(d.paper, routes, config.target.section)]
+    ]
     rejected = sorted((d for d in decisions if not d.accepted), key=lambda d: -d.score)
     listed = [p.paper for p in carried] + [d.paper for d in added]
-    new_text = update_list(list_text, listed, config.target, now)
+    placement = {p.paper.id: p.section for p in carried if p.section}
+    placement |= {d.paper.id: d.section for d in added}
+    new_text = update_list(list_text, listed, config.target, now, placement)
     new_state = state.with_decisions(added, status, now.date()).after_success(
         now, next_watermark(state.watermark, *window)
     )

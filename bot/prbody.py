@@ -31,6 +31,11 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
         f"`{escape_for_github(p.primary_category or '-')}`",
         f"  relevance {escape_for_github(decision.reason)}",
     ]
+    if decision.section:
+        lines.append(
+            f"  goes under **{escape_for_github(decision.section)}** "
+            f"({escape_for_github(decision.placed_by)})"
+        )
     if with_abstract and p.abstract:
         lines += [
             "  <details><summary>Abstract</summary>",

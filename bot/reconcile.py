@@ -63,7 +63,7 @@ def carry_pending(
 
 
 def as_proposals(records: list[PaperRecord]) -> list[Proposal]:
-    return [Proposal(r.to_paper(), r.score, r.reason) for r in records]
+    return [Proposal(r.to_paper(), r.score, r.reason, r.section) for r in records]
 
 
 def with_pending(state: State, records: list[PaperRecord]) -> State:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.config import TargetConfig
@@ -50,27 +50,32 @@ def short_authors(authors: Sequence[str], limit: int = 3) -> str:
     return f"{', '.join(authors[:limit])} et al."
 
 
-def entry_fields(paper: Paper) -> dict[str, str]:
-    """Template fields; text from arXiv is escaped for Markdown."""
+def entry_fields(paper: Paper, target: TargetConfig) -> dict[str, str]:
+    """Template fields: text from arXiv Markdown-escaped, missing fields the placeholder."""
+    blank = target.placeholder
     title = collapse_whitespace(paper.title)  # a line break would end the entry early
     first = (
-        paper.authors[0] + (" et al." if len(paper.authors) > 1 else "") if paper.authors else "-"
+        paper.authors[0] + (" et al." if len(paper.authors) > 1 else "") if paper.authors else ""
     )
+    host = "GitLab" if "gitlab" in paper.code_url.lower() else "Github"
     return {
         "id": paper.id,
         "title": escape_markdown(title) if title else "(untitled)",
         "url": paper.url,
         "pdf_url": paper.pdf_url,
-        "authors": escape_markdown(short_authors(paper.authors)),
-        "first_author": escape_markdown(first),
+        "authors": escape_markdown(short_authors(paper.authors)) if paper.authors else blank,
+        "first_author": escape_markdown(first) if first else blank,
         "date": paper.published.isoformat(),
         "year": str(paper.published.year),
-        "primary_category": escape_markdown(paper.primary_category or "-"),
+        "primary_category": escape_markdown(paper.primary_category) or blank,
+        "venue": escape_markdown(paper.venue or target.default_venue) or blank,
+        "code_url": paper.code_url or blank,
+        "code": f"[{host}]({paper.code_url})" if paper.code_url else blank,
     }
 
 
-def format_entry(paper: Paper, template: str) -> str:
-    return template.format_map(entry_fields(paper))
+def format_entry(paper: Paper, target: TargetConfig) -> str:
+    return target.entry_template.format_map(entry_fields(paper, target))
 
 
 def detect_stamp_format(line: str) -> str | None:
@@ -115,30 +120,47 @@ def refresh_stamp(lines: list[str], target: TargetConfig, now: datetime) -> None
     )
 
 
-def update_list(text: str, papers: Sequence[Paper], target: TargetConfig, now: datetime) -> str:
-    """Return the README with `papers` added to the section and the stamp refreshed.
+def update_list(
+    text: str,
+    papers: Sequence[Paper],
+    target: TargetConfig,
+    now: datetime,
+    placement: Mapping[str, str] | None = None,
+) -> str:
+    """Return the README with `papers` added to their sections and the stamp refreshed.
 
-    Only the section's entry block, its "(N)" count and the stamp line change;
-    every other byte is kept. Papers already in the section are skipped, so
-    applying the same papers twice equals applying them once. With nothing to
-    add the text is returned unchanged (the stamp does not move).
+    `placement` maps a paper id to the heading it goes under (default
+    `target.section`). Only the sections' entry blocks, their "(N)" counts and
+    the stamp line change; every other byte is kept. Papers already in their
+    section are skipped, so applying the same papers twice equals applying them
+    once. With nothing to add the text is returned unchanged (the stamp stays).
     """
     lines = split_lines(text)
-    section = find_section(lines, target.section)
-    listed = {entry.id for entry in section.entries if entry.id}
-    fresh = [p for p in _dedupe_by_id(papers) if p.id not in listed]
-    if not fresh:
-        return text
     newline = newline_of(text)
-    newest_first = sorted(fresh, key=lambda p: (p.published, p.id), reverse=True)
-    ordered = newest_first if target.position == "top" else newest_first[::-1]
-    block = [format_entry(p, target.entry_template) + newline for p in ordered]
-    at = _insert_at(section, target.position)
-    if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
-        lines[-1] += newline
-    lines[at:at] = block
-    if section.heading is not None and section.count is not None:
-        lines[section.heading] = with_count(lines[section.heading], section.count + len(fresh))
+    for name in (target.section, *target.sections):
+        find_section(lines, name)  # a list that changed shape fails loudly, even with nothing new
+    groups: dict[str, list[Paper]] = {}
+    for paper in _dedupe_by_id(papers):
+        groups.setdefault((placement or {}).get(paper.id, target.section), []).append(paper)
+    added = 0
+    for name, group in groups.items():
+        section = find_section(lines, name)  # afresh: earlier insertions moved the lines
+        listed = {entry.id for entry in section.entries if entry.id}
+        fresh = [p for p in group if p.id not in listed]
+        if not fresh:
+            continue
+        newest_first = sorted(fresh, key=lambda p: (p.published, p.id), reverse=True)
+        ordered = newest_first if target.position == "top" else newest_first[::-1]
+        block = [format_entry(p, target) + newline for p in ordered]
+        at = _insert_at(section, target.position)
+        if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += newline
+        lines[at:at] = block
+        if section.heading is not None and section.count is not None:
+            lines[section.heading] = with_count(lines[section.heading], section.count + len(fresh))
+        added += len(fresh)
+    if not added:
+        return text
     refresh_stamp(lines, target, now)
     return "".join(lines)
 
@@ -162,6 +184,8 @@ def _dedupe_by_id(papers: Sequence[Paper]) -> list[Paper]:
 def _insert_at(section: Section, position: str) -> int:
     if section.entries:
         return section.entries[0].line if position == "top" else section.entries[-1].line + 1
+    if section.table_separator is not None:  # an empty table: under its header
+        return section.table_separator + 1
     # Empty section: right after the heading (or start marker).
     return section.start
 

@@ -20,6 +20,11 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "score": decision.score,
         "reason": decision.reason,
         "borderline": decision.borderline,
+        **(
+            {"section": decision.section, "placed_by": decision.placed_by}
+            if decision.section
+            else {}
+        ),
     }
 
 

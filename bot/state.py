@@ -28,6 +28,9 @@ class PaperRecord(NamedTuple):
     primary_category: str = ""
     score: float | None = None
     reason: str = ""
+    venue: str = ""
+    code_url: str = ""
+    section: str = ""
 
     def to_paper(self) -> Paper:
         published = (
@@ -42,6 +45,8 @@ class PaperRecord(NamedTuple):
             published=published,
             primary_category=self.primary_category,
             categories=(self.primary_category,) if self.primary_category else (),
+            venue=self.venue,
+            code_url=self.code_url,
         )
 
 
@@ -78,6 +83,9 @@ class State:
                 primary_category=paper.primary_category,
                 score=decision.score,
                 reason=decision.reason,
+                venue=paper.venue,
+                code_url=paper.code_url,
+                section=decision.section,
             )
         return replace(self, papers=merged)
 
@@ -131,6 +139,12 @@ def state_to_json(state: State) -> str:
             data["score"] = p.score
         if p.reason:
             data["reason"] = p.reason
+        if p.venue:
+            data["venue"] = p.venue
+        if p.code_url:
+            data["code_url"] = p.code_url
+        if p.section:
+            data["section"] = p.section
         return data
 
     data = {
@@ -169,6 +183,9 @@ def state_from_json(text: str, path: Path | str) -> State:
                 item.get("primary_category", ""),
                 float(score) if score is not None else None,
                 item.get("reason", ""),
+                item.get("venue", ""),
+                item.get("code_url", ""),
+                item.get("section", ""),
             )
             if record.status not in STATUSES:
                 raise ValueError(f"unknown status {record.status!r} for {record.id}")

@@ -102,7 +102,7 @@ def test_missing_section_names_the_heading() -> None:
 
 
 def test_unexpected_shape_is_an_error() -> None:
-    text = "## Last Updated\n2025-01-01\n## Papers (1)\n| Title | Date |\n|---|---|\n"
+    text = "## Last Updated\n2025-01-01\n## Papers (1)\nSome prose where entries should be.\n"
     with pytest.raises(ListFormatError, match="not a '- \\[Title\\]\\(link\\)' entry"):
         update_list(text, NEW, TARGET, NOW)
 
@@ -150,7 +150,7 @@ def test_empty_section_and_no_trailing_newline() -> None:
     ],
 )
 def test_hostile_titles_stay_text(title: str) -> None:
-    line = format_entry(paper("2611.00009", title), TARGET.entry_template)
+    line = format_entry(paper("2611.00009", title), TARGET)
     reparsed = known_from_list(line + "\n")
     assert len(reparsed) == 1
     assert reparsed[0].title == title
@@ -161,7 +161,7 @@ def test_hostile_titles_stay_text(title: str) -> None:
 
 
 def test_empty_title_still_renders() -> None:
-    assert format_entry(paper("2611.00009", ""), TARGET.entry_template).startswith("- [(untitled)]")
+    assert format_entry(paper("2611.00009", ""), TARGET).startswith("- [(untitled)]")
 
 
 def test_escape_markdown_roundtrip_chars() -> None:
