@@ -9,11 +9,18 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Config
-from bot.models import RunReport
+from bot.models import RunReport, TitleChange
 from bot.pipeline import plan_run
 from bot.prbody import pull_request_body
 from bot.pullrequest import GithubRepository, GithubSettings
-from bot.reconcile import as_proposals, carry_pending, reject_closed, settle_merged, with_pending
+from bot.reconcile import (
+    as_proposals,
+    carry_pending,
+    carry_titles,
+    reject_closed,
+    settle_merged,
+    with_pending,
+)
 from bot.state import State, fetch_window, state_from_json, state_to_json
 
 if TYPE_CHECKING:
@@ -57,6 +64,7 @@ def run_github(
 
     open_pull = gh.open_pull(settings.branch)
     carried = []
+    carried_titles: list[TitleChange] = []
     unchanged_branch: dict[str, str] = {}
     branch_parent = None
     if open_pull is not None:
@@ -77,6 +85,7 @@ def run_github(
         ):
             state = replace(state, watermark=branch_state.watermark)
         carried = as_proposals(keep)
+        carried_titles = carry_titles(state, base_text, branch_state)
         branch_parent = gh.parent_of(open_pull.head_sha)
         unchanged_branch = {list_path: branch_text}
 
@@ -86,7 +95,16 @@ def run_github(
     log.info("querying arXiv for papers submitted %s to %s", *window)
     records = source.fetch(*window)
     plan = plan_run(
-        records, base_text, state, config, now, window, list_path, carried=carried, status="pending"
+        records,
+        base_text,
+        state,
+        config,
+        now,
+        window,
+        list_path,
+        carried=carried,
+        status="pending",
+        carried_titles=carried_titles,
     )
     report = plan.report
     if dry_run:

@@ -113,6 +113,19 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class TitleChange:
+    """arXiv retitled a listed paper in a new version: the list line gets the new title."""
+
+    id: str
+    old: str
+    new: str
+
+    @property
+    def url(self) -> str:
+        return f"https://arxiv.org/abs/{self.id}"
+
+
+@dataclass(frozen=True)
 class PullRequestRef:
     number: int
     url: str
@@ -127,6 +140,7 @@ class RunReport:
     duplicates: list[Duplicate] = field(default_factory=list)
     rejected: list[Decision] = field(default_factory=list)
     carried: list[Proposal] = field(default_factory=list)
+    title_changes: list[TitleChange] = field(default_factory=list)
     pull_request: PullRequestRef | None = None
     diff: str = ""
     window: tuple[date, date] | None = None

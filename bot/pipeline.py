@@ -10,10 +10,10 @@ from datetime import date, datetime
 from bot.config import Config
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.listfile import known_from_list
-from bot.models import Paper, Proposal, RawRecord, RunReport
-from bot.normalize import to_paper
+from bot.models import Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
+from bot.normalize import normalize_title, to_paper
 from bot.relevance import compile_rules, score_paper
-from bot.render import update_list
+from bot.render import retitle_entries, update_list
 from bot.sections import compile_routes, route
 from bot.state import State, next_watermark
 
@@ -36,7 +36,7 @@ class Plan:
 
     @property
     def changes_list(self) -> bool:
-        return bool(self.report.added or self.report.carried)
+        return bool(self.report.added or self.report.carried or self.report.title_changes)
 
 
 def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
@@ -54,6 +54,31 @@ def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
     return list(papers.values())
 
 
+def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[TitleChange]:
+    """Listed papers whose arXiv title changed in a new version (not a maintainer's own wording).
+
+    The list's title must still be the one the bot recorded (or, for a paper the
+    bot never recorded, the paper must be past version 1): a title the
+    maintainer reworded is theirs to keep.
+    """
+    changes = []
+    for duplicate in duplicates:
+        listed = duplicate.matched
+        if duplicate.how != "id" or listed.source != "list" or not listed.title:
+            continue
+        new = duplicate.paper.title
+        if not new or normalize_title(new) == normalize_title(listed.title):
+            continue
+        record = state.papers.get(duplicate.paper.id)
+        if record is not None:
+            if normalize_title(record.title) != normalize_title(listed.title):
+                continue
+        elif (duplicate.paper.version or 1) < 2:
+            continue
+        changes.append(TitleChange(duplicate.paper.id, listed.title, new))
+    return sorted(changes, key=lambda change: change.id)
+
+
 def plan_run(
     records: Sequence[RawRecord],
     list_text: str,
@@ -64,6 +89,7 @@ def plan_run(
     list_name: str = "README.md",
     carried: Sequence[Proposal] = (),
     status: str = "added",
+    carried_titles: Sequence[TitleChange] = (),
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
@@ -87,15 +113,21 @@ def plan_run(
     placement = {p.paper.id: p.section for p in carried if p.section}
     placement |= {d.paper.id: d.section for d in added}
     new_text = update_list(list_text, listed, config.target, now, placement)
+    detected = title_changes_of(duplicates, state)
+    seen = {change.id for change in detected}
+    title_changes = detected + [c for c in carried_titles if c.id not in seen]
+    new_text = retitle_entries(new_text, title_changes, config.target)
     new_state = state.with_decisions(added, status, now.date()).after_success(
         now, next_watermark(state.watermark, *window)
     )
+    new_state = new_state.with_titles({change.id: change.new for change in title_changes})
     report = RunReport(
         fetched=len(records),
         added=added,
         duplicates=duplicates,
         rejected=rejected,
         carried=list(carried),
+        title_changes=title_changes,
         window=window,
     )
     return Plan(report=report, list_text=new_text, state=new_state, before=list_text)

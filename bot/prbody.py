@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.models import Decision, Duplicate, Proposal, RunReport
+from bot.models import Decision, Duplicate, Proposal, RunReport, TitleChange
 from bot.render import escape_markdown, short_authors
 
 GITHUB_BODY_LIMIT = 65536
@@ -53,6 +53,13 @@ def _carried_item(proposal: Proposal) -> str:
     return (
         f"- {_link(p.title, p.url)} · {escape_for_github(short_authors(p.authors))} · "
         f"{p.published} · {score}"
+    )
+
+
+def _title_item(change: TitleChange) -> str:
+    return (
+        f"- [{change.id}]({change.url}): “{escape_for_github(change.old)}” → "
+        f"“{escape_for_github(change.new)}”"
     )
 
 
@@ -106,6 +113,10 @@ def _body(report: RunReport, list_name: str, with_abstracts: bool, limit: int | 
         (
             f"### Still proposed from earlier runs ({len(report.carried)})",
             [_carried_item(p) for p in report.carried],
+        ),
+        (
+            f"### Title changes: arXiv retitled a listed paper ({len(report.title_changes)})",
+            [_title_item(c) for c in report.title_changes],
         ),
         (
             f"### Borderline: not added, just below the threshold ({len(borderline)})",

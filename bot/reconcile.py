@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.listfile import known_from_list
-from bot.models import Proposal
+from bot.models import Proposal, TitleChange
+from bot.normalize import normalize_title
 from bot.state import PaperRecord, State
 
 
@@ -60,6 +61,21 @@ def carry_pending(
             continue
         (keep if record.id in in_branch else removed).append(record)
     return keep, removed
+
+
+def carry_titles(state: State, base_text: str, branch_state: State) -> list[TitleChange]:
+    """Title changes the open PR proposes: its state holds arXiv's new title, the base the old."""
+    listed = {k.id: k.title for k in known_from_list(base_text) if k.id and k.title}
+    changes = []
+    for paper_id, proposed in branch_state.papers.items():
+        base = state.papers.get(paper_id)
+        if base is None or paper_id not in listed or base.status != "added":
+            continue
+        if normalize_title(base.title) == normalize_title(proposed.title):
+            continue
+        if normalize_title(listed[paper_id]) == normalize_title(base.title):
+            changes.append(TitleChange(paper_id, listed[paper_id], proposed.title))
+    return changes
 
 
 def as_proposals(records: list[PaperRecord]) -> list[Proposal]:

@@ -17,7 +17,7 @@ from bot.listfile import (
     newline_of,
     split_lines,
 )
-from bot.models import Paper
+from bot.models import Paper, TitleChange
 from bot.normalize import collapse_whitespace
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
@@ -163,6 +163,56 @@ def update_list(
         return text
     refresh_stamp(lines, target, now)
     return "".join(lines)
+
+
+def retitle_entries(text: str, changes: Sequence[TitleChange], target: TargetConfig) -> str:
+    """Replace the link text of listed papers whose arXiv title changed; nothing else moves."""
+    if not changes:
+        return text
+    lines = split_lines(text)
+    wanted = {change.id: change for change in changes}
+    for name in dict.fromkeys((target.section, *target.sections)):
+        for entry in find_section(lines, name).entries:
+            change = wanted.get(entry.id or "")
+            if change is not None:
+                lines[entry.line] = _replace_link_text(lines[entry.line], entry.url, change.new)
+    return "".join(lines)
+
+
+def _replace_link_text(line: str, url: str, title: str) -> str:
+    """The line with the text of the link to `url` set to `title`, emphasis kept."""
+    at = line.find(f"]({url}")
+    start = _link_text_start(line, at)
+    if at < 0 or start < 0:
+        return line
+    text = line[start:at]
+    core = text.strip()
+    mark = next(
+        (
+            m
+            for m in ("**", "__", "*", "_")
+            if core.startswith(m) and core.endswith(m) and len(core) > 2 * len(m)
+        ),
+        "",
+    )
+    return line[:start] + f"{mark}{escape_markdown(collapse_whitespace(title))}{mark}" + line[at:]
+
+
+def _link_text_start(line: str, close: int) -> int:
+    """Index just after the "[" that opens the link text ending at `close` (escapes respected)."""
+    depth = 0
+    index = close - 1
+    while index >= 0:
+        char = line[index]
+        escaped = index > 0 and line[index - 1] == "\\"
+        if char == "]" and not escaped:
+            depth += 1
+        elif char == "[" and not escaped:
+            if depth == 0:
+                return index + 1
+            depth -= 1
+        index -= 1
+    return -1
 
 
 def with_count(heading: str, count: int) -> str:

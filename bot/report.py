@@ -48,6 +48,9 @@ def report_json(report: RunReport) -> dict[str, Any]:
         "added": [decision_json(d) for d in report.added],
         "duplicates": [duplicate_json(d) for d in report.duplicates],
         "rejected": [decision_json(d) for d in report.rejected],
+        "title_changes": [
+            {"id": c.id, "old": c.old, "new": c.new, "url": c.url} for c in report.title_changes
+        ],
         "pull_request": (
             {"number": report.pull_request.number, "url": report.pull_request.url}
             if report.pull_request
@@ -90,6 +93,9 @@ def report_text(report: RunReport, dry_run: bool) -> str:
     if borderline:
         lines.append("\nborderline (not added):")
         lines += [f"  ? {d.paper.id}  {d.paper.title}\n      {d.reason}" for d in borderline]
+    if report.title_changes:
+        lines.append("\ntitle changes (arXiv retitled a listed paper):")
+        lines += [f"  ~ {c.id}  {c.old}\n      -> {c.new}" for c in report.title_changes]
     if report.pull_request:
         lines.append(f"\npull request: #{report.pull_request.number} {report.pull_request.url}")
     if dry_run and report.diff:

@@ -89,6 +89,14 @@ class State:
             )
         return replace(self, papers=merged)
 
+    def with_titles(self, titles: dict[str, str]) -> State:
+        """Record arXiv's new titles of listed papers (those the bot knows)."""
+        merged = dict(self.papers)
+        for paper_id, title in titles.items():
+            if paper_id in merged:
+                merged[paper_id] = merged[paper_id]._replace(title=title)
+        return replace(self, papers=merged)
+
     def with_papers(self, papers: list[Paper], status: str, today: date) -> State:
         return self.with_decisions(
             [Decision(p, 0.0, True, False, ()) for p in papers], status, today

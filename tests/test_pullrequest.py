@@ -414,3 +414,43 @@ def test_health_command_syncs_the_issue_for_actions(
     assert main(["health"]) == 0
     assert github.issues[0].state == "closed"
     assert "issue open: False" in capsys.readouterr().out
+
+
+def test_title_change_is_proposed_and_kept_across_runs(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = "# L\n\n## Last Updated\n2025-01-01\n\n## Papers (1)\n- [Old Wording](https://arxiv.org/abs/2611.00042)\n"
+    state = {
+        "version": 1,
+        "watermark": "2026-11-15",
+        "papers": [
+            {"id": "2611.00042", "title": "Old Wording", "status": "added", "since": "2026-11-01"}
+        ],
+    }
+    with FakeGitHub(TOKEN, {"README.md": readme, "state/state.json": json.dumps(state)}) as fake:
+        config = (workdir / "config.toml").read_text(encoding="utf-8")
+        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0").replace(
+            "write_delay_seconds = 1.0", "write_delay_seconds = 0"
+        )
+        (workdir / "config.toml").write_text(config, encoding="utf-8")
+        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/awesome-list")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        arxiv_server.add(record("2611.00042", "New Wording from Version Two", version=2))
+        code, out, _ = run(capsys)
+        assert code == 0 and out["pull_request"]["number"] == 1  # type: ignore[index]
+        assert "- [New Wording from Version Two](https://arxiv.org/abs/2611.00042)" in fake.file(
+            "README.md", BRANCH
+        )
+        assert "Title changes: arXiv retitled a listed paper (1)" in fake.pull(1).body
+        arxiv_server.records = []  # the paper has left the fetch window
+        code, out, _ = run(capsys)
+        assert code == 0 and [c["id"] for c in out["title_changes"]] == ["2611.00042"]  # type: ignore[union-attr]
+        assert "New Wording from Version Two" in fake.file("README.md", BRANCH)
+        fake.merge(1)
+        assert "- [New Wording from Version Two](https://arxiv.org/abs/2611.00042)" in fake.file(
+            "README.md"
+        )
