@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.config import TargetConfig
 from bot.dedupe import TitleIndex, split_duplicates
-from bot.listfile import ListEntry, Section
+from bot.listfile import ListEntry, Section, find_section, split_lines
 from bot.models import Paper
 from bot.normalize import normalize_title
 from bot.relevance import RelevanceRules, score_paper
@@ -38,6 +39,17 @@ class Finding:
     id: str | None
     title: str
     detail: str
+
+
+def list_entries(text: str, target: TargetConfig) -> Section:
+    """The entries of every configured section, as one section to audit."""
+    lines = split_lines(text)
+    entries = {
+        entry.line: entry
+        for name in dict.fromkeys((target.section, *target.sections))
+        for entry in find_section(lines, name).entries
+    }
+    return Section(None, 0, len(lines), None, tuple(entries[line] for line in sorted(entries)))
 
 
 def audit_entries(
@@ -110,3 +122,39 @@ def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules
         if not decision.accepted:
             findings.append(_finding("off_topic", entry, decision.reason))
     return findings
+
+
+FIXED_BY_CLEANUP = ("duplicate_id", "title_changed", "non_canonical_link", "broken_title")
+
+
+def cleanup_list(
+    text: str, findings: Sequence[Finding], current: Mapping[str, Paper], target: TargetConfig
+) -> str:
+    """The list with what the audit can fix safely: exact-id duplicates removed, arXiv's
+    current titles, canonical links. Fuzzy twins and off-topic papers stay for the maintainer."""
+    from bot.render import replace_link_text, with_count
+
+    lines = split_lines(text)
+    sections = [
+        find_section(lines, name) for name in dict.fromkeys((target.section, *target.sections))
+    ]
+    by_line = {entry.line: entry for section in sections for entry in section.entries}
+    drop: set[int] = set()
+    for finding in findings:
+        index = finding.line - 1
+        entry = by_line.get(index)
+        if entry is None:
+            continue
+        if finding.kind == "duplicate_id":
+            drop.add(index)
+        elif finding.kind in ("title_changed", "broken_title") and entry.id and entry.id in current:
+            lines[index] = replace_link_text(lines[index], entry.url, current[entry.id].title)
+        elif finding.kind == "non_canonical_link" and entry.id:
+            lines[index] = lines[index].replace(
+                f"]({entry.url}", f"](https://arxiv.org/abs/{entry.id}", 1
+            )
+    for section in sections:
+        dropped = sum(1 for index in drop if section.start <= index < section.end)
+        if dropped and section.heading is not None and section.count is not None:
+            lines[section.heading] = with_count(lines[section.heading], section.count - dropped)
+    return "".join(line for index, line in enumerate(lines) if index not in drop)

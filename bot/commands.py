@@ -237,36 +237,63 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 
 def audit_command(args: argparse.Namespace) -> int:
-    """Report what is wrong with the list as it stands; changes nothing."""
-    from bot.audit import audit_entries
-    from bot.listfile import find_section, split_lines
+    """Report what is wrong with the list; with GitHub settings, propose the safe fixes in a PR."""
+    from bot.audit import audit_entries, cleanup_list, list_entries
     from bot.normalize import to_paper
-    from bot.publish import read_list
     from bot.relevance import compile_rules
 
     config = load_config(args.config)
-    list_path = args.target or Path(config.target.file)
-    section = find_section(split_lines(read_list(list_path)), config.target.section)
+    settings = None if args.target else github_settings(config)
+    if settings is not None:
+        from bot.pullrequest import GithubRepository
+
+        gh = GithubRepository(settings)
+        base_sha = gh.base_sha()
+        text = gh.read_file(config.target.file, base_sha)
+        if text is None:
+            raise PublishError(
+                f"{config.target.file} not found on branch '{gh.base}'; fix target.file"
+            )
+        list_name = config.target.file
+    else:
+        from bot.publish import read_list
+
+        list_path = args.target or Path(config.target.file)
+        text, list_name = read_list(list_path), str(list_path)
+    section = list_entries(text, config.target)
     ids = sorted({e.id for e in section.entries if e.id})
-    source = arxiv_source(config)
-    current = {paper.id: paper for paper in map(to_paper, source.fetch_ids(ids))}
+    current = {paper.id: paper for paper in map(to_paper, arxiv_source(config).fetch_ids(ids))}
     findings = audit_entries(
         section, current, compile_rules(config.relevance), config.dedupe.title_threshold
     )
+    pull = None
+    if settings is not None:
+        from bot.prbody import audit_body
+
+        cleaned = cleanup_list(text, findings, current, config.target)
+        if cleaned != text:
+            branch = config.github.audit_branch
+            gh.commit(branch, base_sha, {config.target.file: cleaned}, "arXiv bot: list clean-up")
+            pull = gh.open_or_update_pull(
+                branch, audit_body(findings, list_name), title="arXiv bot: list clean-up"
+            )
     if args.json:
         data = {
             "entries": len(section.entries),
             "looked_up": len(current),
             "findings": [f.__dict__ for f in findings],
+            "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{list_path}: {len(section.entries)} entries, {len(current)} found on arXiv, "
+        f"{list_name}: {len(section.entries)} entries, {len(current)} found on arXiv, "
         f"{len(findings)} findings"
     )
     for finding in findings:
         print(
             f"  line {finding.line} [{finding.kind}] {finding.title[:70]}\n      {finding.detail}"
         )
+    if pull is not None:
+        print(f"clean-up pull request: #{pull.number} {pull.url}")
     return 0

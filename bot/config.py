@@ -82,6 +82,7 @@ class TargetConfig:
 class GithubConfig:
     repo: str = ""
     branch: str = "arxiv-bot/updates"
+    audit_branch: str = "arxiv-bot/audit"
     base: str = ""
     pr_title: str = "arXiv bot: new papers"
     labels: tuple[str, ...] = ("arxiv-bot",)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from bot.audit import FIXED_BY_CLEANUP, Finding
 from bot.models import Decision, Duplicate, Proposal, RunReport, TitleChange
 from bot.render import escape_markdown, short_authors
 
@@ -84,6 +86,33 @@ HOW_TO_REJECT = (
     "to reject them all, close the pull request. The bot remembers rejected papers "
     "(by id and title) and never proposes them again."
 )
+
+
+def audit_body(findings: Sequence[Finding], list_name: str) -> str:
+    """The clean-up PR's body: what the diff fixes, then what is left for the maintainer."""
+    fixed = [f for f in findings if f.kind in FIXED_BY_CLEANUP]
+    review = [f for f in findings if f.kind not in FIXED_BY_CLEANUP]
+    parts = [
+        f"arXiv bot audit of `{escape_for_github(list_name)}`: {len(findings)} finding(s); "
+        f"this pull request fixes {len(fixed)}. Merge to accept, or close it.",
+    ]
+    for heading, group in (
+        ("### Fixed in this diff", fixed),
+        ("### For your review (not changed)", review),
+    ):
+        if group:
+            parts += ["", heading]
+            parts += [
+                f"- line {f.line} `{f.kind}` {escape_for_github(f.title[:120])}: "
+                f"{escape_for_github(f.detail)}"
+                for f in group
+            ]
+    body = "\n".join(parts) + "\n"
+    return (
+        body
+        if len(body) <= BODY_BUDGET
+        else body[:BODY_BUDGET] + "\n\n*(truncated to stay under GitHub's size limit)*\n"
+    )
 
 
 def pull_request_body(report: RunReport, list_name: str) -> str:

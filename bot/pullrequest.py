@@ -240,10 +240,11 @@ class GithubRepository:
                 )
             ]
 
-    def open_or_update_pull(self, branch: str, body: str) -> PullRequestRef:
+    def open_or_update_pull(self, branch: str, body: str, title: str = "") -> PullRequestRef:
         """Update the bot's open PR, or open one; never two (check, create, treat 422 as found)."""
         from github import GithubException
 
+        title = title or self.settings.pr_title
         existing = self.open_pull(branch)
         if existing is None:
             for attempt in range(self.settings.max_retries + 1):
@@ -251,7 +252,7 @@ class GithubRepository:
                     pull = self.repo.create_pull(
                         base=self.base,
                         head=branch,
-                        title=self.settings.pr_title,
+                        title=title,
                         body=body,
                         draft=self.settings.draft,
                     )
@@ -276,8 +277,8 @@ class GithubRepository:
         else:
             with self._errors(f"updating pull request #{existing.number}"):
                 pull = self.repo.get_pull(existing.number)
-                if pull.body != body or pull.title != self.settings.pr_title:
-                    pull.edit(title=self.settings.pr_title, body=body)
+                if pull.body != body or pull.title != title:
+                    pull.edit(title=title, body=body)
         if self.settings.labels:
             number = existing.number
             self._retry_write(

@@ -175,11 +175,11 @@ def retitle_entries(text: str, changes: Sequence[TitleChange], target: TargetCon
         for entry in find_section(lines, name).entries:
             change = wanted.get(entry.id or "")
             if change is not None:
-                lines[entry.line] = _replace_link_text(lines[entry.line], entry.url, change.new)
+                lines[entry.line] = replace_link_text(lines[entry.line], entry.url, change.new)
     return "".join(lines)
 
 
-def _replace_link_text(line: str, url: str, title: str) -> str:
+def replace_link_text(line: str, url: str, title: str) -> str:
     """The line with the text of the link to `url` set to `title`, emphasis kept."""
     at = line.find(f"]({url}")
     start = _link_text_start(line, at)

@@ -75,3 +75,71 @@ def test_audit_of_the_real_list(
     assert ("off_topic", 48) in kinds  # a neuroscience paper about brain circuits
     before = (DATA / "awesome-mechanistic-interpretability.md").read_bytes()
     assert (workdir / "README.md").read_bytes() == before  # audit changes nothing
+
+
+def test_cleanup_removes_id_duplicates_and_fixes_titles_and_links() -> None:
+    from datetime import date
+
+    from bot.audit import audit_entries, cleanup_list, list_entries
+    from bot.config import RelevanceConfig, TargetConfig
+    from bot.models import Paper
+    from bot.relevance import compile_rules
+
+    target = TargetConfig()
+    text = BUILT
+    current = {
+        "2601.00003": Paper(
+            "2601.00003",
+            2,
+            "A New Title After Revision",
+            "Sparse autoencoders.",
+            (),
+            date(2026, 1, 1),
+            "cs.LG",
+            (),
+        ),
+    }
+    findings = audit_entries(
+        list_entries(text, target), current, compile_rules(RelevanceConfig()), 90.0
+    )
+    cleaned = cleanup_list(text, findings, current, target)
+    assert "## Papers (6)" in cleaned
+    assert "(again)" not in cleaned  # the id duplicate is gone, the first entry stays
+    assert "- [Sparse Autoencoders Find Features](https://arxiv.org/abs/2601.00001)" in cleaned
+    assert (
+        "- [Sparse autoencoders find features.](https://arxiv.org/abs/2601.00009)" in cleaned
+    )  # fuzzy twin: for review
+    assert "- [A New Title After Revision](https://arxiv.org/abs/2601.00003)" in cleaned
+    assert cleaned.count("\n") == text.count("\n") - 1
+
+
+def test_audit_proposes_its_own_pull_request(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.fakes.github_server import OWNER, FakeGitHub
+
+    token = "ghp_AUDITTOKEN_0123456789"
+    with FakeGitHub(token, {"README.md": BUILT}) as fake:
+        config = (workdir / "config.toml").read_text(encoding="utf-8")
+        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0").replace(
+            "write_delay_seconds = 1.0", "write_delay_seconds = 0"
+        )
+        (workdir / "config.toml").write_text(config, encoding="utf-8")
+        monkeypatch.setenv("GITHUB_TOKEN", token)
+        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/awesome-list")
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        out = audit_json(capsys)
+        assert out["pull_request"] == {
+            "number": 1,
+            "url": "https://github.example/octo/awesome-list/pull/1",
+        }
+        pull = fake.pull(1)
+        assert pull.head == "arxiv-bot/audit" and pull.title == "arXiv bot: list clean-up"
+        assert "For your review (not changed)" in pull.body and "duplicate_title" in pull.body
+        assert "(again)" not in fake.file("README.md", "arxiv-bot/audit")
+        assert fake.file("README.md") == BUILT  # the base is untouched until the maintainer merges
+        audit_json(capsys)
+        assert len(fake.pulls) == 1  # a second audit updates the same PR
