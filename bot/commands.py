@@ -89,7 +89,8 @@ def run_local(
     now: datetime,
     want_diff: bool,
 ) -> RunReport:
-    from bot.pipeline import plan_run
+    from bot.enrich import make_enricher
+    from bot.pipeline import keep_enrichment, plan_run
     from bot.publish import publish_local, read_list
     from bot.state import fetch_window, load_state
 
@@ -105,7 +106,19 @@ def run_local(
     source = arxiv_source(config)
     records = source.fetch(*window)
     log.info("%d hits in %d requests", len(records), source.requests_made)
-    plan = plan_run(records, list_text, state, config, now, window, list_path.name)
+    enricher = make_enricher(config.enrich, state.enrichment)
+    plan = plan_run(
+        records,
+        list_text,
+        state,
+        config,
+        now,
+        window,
+        list_path.name,
+        enrich=enricher.enrich if enricher else None,
+    )
+    if enricher:
+        plan = keep_enrichment(plan, enricher.cache)
     if not dry_run:
         publish_local(plan, list_path, state_path)
     elif want_diff:  # the diff of a large list is costly: only when shown

@@ -99,6 +99,16 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class EnrichConfig:
+    enabled: bool = False
+    huggingface_url: str = "https://huggingface.co/api/papers"
+    semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1/paper"
+    timeout_seconds: float = 10.0
+    delay_seconds: float = 1.0
+    max_lookups: int = 100
+
+
+@dataclass(frozen=True)
 class HealthConfig:
     failures_before_issue: int = 3
     label: str = "arxiv-bot-health"
@@ -113,6 +123,7 @@ class Config:
     github: GithubConfig = field(default_factory=GithubConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
+    enrich: EnrichConfig = field(default_factory=EnrichConfig)
     path: Path = Path("config.toml")
 
 
@@ -124,6 +135,7 @@ SECTIONS: dict[str, type[Any]] = {
     "github": GithubConfig,
     "schedule": ScheduleConfig,
     "health": HealthConfig,
+    "enrich": EnrichConfig,
 }
 
 
@@ -275,6 +287,14 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
     if not config.github.branch.strip():
         fail("github", "branch", "must not be empty")
+    if config.enrich.timeout_seconds <= 0:
+        fail("enrich", "timeout_seconds", "must be above 0")
+    if config.enrich.delay_seconds < 0 or config.enrich.max_lookups < 0:
+        fail(
+            "enrich",
+            "delay_seconds" if config.enrich.delay_seconds < 0 else "max_lookups",
+            "must not be negative",
+        )
     if config.health.failures_before_issue < 1:
         fail("health", "failures_before_issue", "must be at least 1")
     try:

@@ -9,8 +9,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.config import Config
+from bot.enrich import make_enricher
 from bot.models import RunReport, TitleChange
-from bot.pipeline import plan_run
+from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_body
 from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import (
@@ -89,6 +90,7 @@ def run_github(
         branch_parent = gh.parent_of(open_pull.head_sha)
         unchanged_branch = {list_path: branch_text}
 
+    enricher = make_enricher(config.enrich, state.enrichment)
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
@@ -105,7 +107,10 @@ def run_github(
         carried=carried,
         status="pending",
         carried_titles=carried_titles,
+        enrich=enricher.enrich if enricher else None,
     )
+    if enricher:
+        plan = keep_enrichment(plan, enricher.cache)
     report = plan.report
     if dry_run:
         report.diff = plan.diff(list_path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -54,6 +54,11 @@ def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
     return list(papers.values())
 
 
+def keep_enrichment(plan: Plan, cache: dict[str, dict[str, str]]) -> Plan:
+    """The plan with the enrichment cache stored in its state."""
+    return replace(plan, state=replace(plan.state, enrichment=dict(cache)))
+
+
 def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[TitleChange]:
     """Listed papers whose arXiv title changed in a new version (not a maintainer's own wording).
 
@@ -90,6 +95,7 @@ def plan_run(
     carried: Sequence[Proposal] = (),
     status: str = "added",
     carried_titles: Sequence[TitleChange] = (),
+    enrich: Callable[[list[Paper]], list[Paper]] | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
@@ -108,6 +114,9 @@ def plan_run(
         if d.accepted
         for section, why in [route(d.paper, routes, config.target.section)]
     ]
+    if enrich is not None and added:  # the enrichment edge, passed in: fills code links, venues
+        enriched = enrich([d.paper for d in added])
+        added = [replace(d, paper=p) for d, p in zip(added, enriched, strict=True)]
     rejected = sorted((d for d in decisions if not d.accepted), key=lambda d: -d.score)
     listed = [p.paper for p in carried] + [d.paper for d in added]
     placement = {p.paper.id: p.section for p in carried if p.section}

@@ -58,6 +58,7 @@ class State:
     consecutive_failures: int = 0
     papers: dict[str, PaperRecord] = field(default_factory=dict)
     handled_pulls: tuple[int, ...] = ()
+    enrichment: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> code_url, venue
 
     def known(self) -> list[KnownTitle]:
         return [KnownTitle(p.id, p.title, f"state:{p.status}") for p in self.papers.values()]
@@ -162,6 +163,7 @@ def state_to_json(state: State) -> str:
         "last_success": state.last_success.isoformat() if state.last_success else None,
         "consecutive_failures": state.consecutive_failures,
         "handled_pulls": sorted(state.handled_pulls),
+        "enrichment": {k: state.enrichment[k] for k in sorted(state.enrichment)},
         "papers": [paper(p) for p in sorted(state.papers.values(), key=lambda p: (p.since, p.id))],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -205,6 +207,10 @@ def state_from_json(text: str, path: Path | str) -> State:
             consecutive_failures=int(data.get("consecutive_failures", 0)),
             papers=papers,
             handled_pulls=tuple(int(n) for n in data.get("handled_pulls", ())),
+            enrichment={
+                str(k): {str(a): str(b) for a, b in v.items()}
+                for k, v in (data.get("enrichment") or {}).items()
+            },
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StateError(f"{path}: corrupt state file ({exc}); {hint}") from None
