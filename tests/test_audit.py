@@ -119,18 +119,11 @@ def test_audit_proposes_its_own_pull_request(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tests.fakes.github_server import OWNER, FakeGitHub
+    from tests.fakes.github_server import FakeGitHub
 
     token = "ghp_AUDITTOKEN_0123456789"
     with FakeGitHub(token, {"README.md": BUILT}) as fake:
-        config = (workdir / "config.toml").read_text(encoding="utf-8")
-        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0").replace(
-            "write_delay_seconds = 1.0", "write_delay_seconds = 0"
-        )
-        (workdir / "config.toml").write_text(config, encoding="utf-8")
-        monkeypatch.setenv("GITHUB_TOKEN", token)
-        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/awesome-list")
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        fake.use(workdir, monkeypatch)
         out = audit_json(capsys)
         assert out["pull_request"] == {
             "number": 1,

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from tests.conftest import DATA, record
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.github_server import OWNER, FakeGitHub, Fault
+from tests.fakes.github_server import FakeGitHub, Fault
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdefSECRET"
 BRANCH = "arxiv-bot/updates"
@@ -23,14 +23,7 @@ BRANCH = "arxiv-bot/updates"
 def github(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
     readme = (DATA / "awesome-mechanistic-interpretability.md").read_text(encoding="utf-8")
     with FakeGitHub(TOKEN, {"README.md": readme, "LICENSE": "MIT\n"}) as fake:
-        config = (workdir / "config.toml").read_text(encoding="utf-8")
-        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0").replace(
-            "write_delay_seconds = 1.0", "write_delay_seconds = 0"
-        )
-        (workdir / "config.toml").write_text(config, encoding="utf-8")
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/awesome-list")
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        fake.use(workdir, monkeypatch)
         yield fake
 
 
@@ -431,14 +424,7 @@ def test_title_change_is_proposed_and_kept_across_runs(
         ],
     }
     with FakeGitHub(TOKEN, {"README.md": readme, "state/state.json": json.dumps(state)}) as fake:
-        config = (workdir / "config.toml").read_text(encoding="utf-8")
-        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0").replace(
-            "write_delay_seconds = 1.0", "write_delay_seconds = 0"
-        )
-        (workdir / "config.toml").write_text(config, encoding="utf-8")
-        monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/awesome-list")
-        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        fake.use(workdir, monkeypatch)
         arxiv_server.add(record("2611.00042", "New Wording from Version Two", version=2))
         code, out, _ = run(capsys)
         assert code == 0 and out["pull_request"]["number"] == 1  # type: ignore[index]

@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.fakes.local_server import LocalServer
 
-class FakeEnrichment:
+
+class FakeEnrichment(LocalServer):
     def __init__(self) -> None:
         self.repos: dict[str, str] = {}  # arXiv id -> GitHub URL
         self.venues: dict[str, str] = {}  # arXiv id -> venue
         self.requests: list[str] = []
         self.status = 200
         self.delay = 0.0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeEnrichment:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def _answer(self, path: str) -> tuple[int, Any]:
         if path.startswith("/api/papers/"):

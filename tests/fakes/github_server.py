@@ -15,9 +15,12 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.fakes.local_server import LocalServer
 
 OWNER, NAME = "octo", "awesome-list"
 BOT_LOGIN = "arxiv-bot[bot]"
@@ -56,7 +59,7 @@ class Issue:
     labels: list[str] = field(default_factory=list)
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer):
     def __init__(self, token: str, files: dict[str, str], default_branch: str = "main") -> None:
         self.token = token
         self.blobs: dict[str, bytes] = {}
@@ -70,24 +73,21 @@ class FakeGitHub:
         self.default_branch = default_branch
         self.lock = threading.RLock()
         self.refs[default_branch] = self.commit_files(files, [], "initial")
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        super().__init__()
 
-    # -- lifecycle ---------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.base
 
-    def __enter__(self) -> FakeGitHub:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def use(self, workdir: Path, monkeypatch: Any) -> None:
+        """Point the bot at this server: environment, and no pauses between GitHub writes."""
+        config = (workdir / "config.toml").read_text(encoding="utf-8")
+        config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0")
+        config = config.replace("write_delay_seconds = 1.0", "write_delay_seconds = 0")
+        (workdir / "config.toml").write_text(config, encoding="utf-8")
+        monkeypatch.setenv("GITHUB_TOKEN", self.token)
+        monkeypatch.setenv("GITHUB_REPOSITORY", f"{OWNER}/{NAME}")
+        monkeypatch.setenv("GITHUB_API_URL", self.url)
 
     # -- git objects -------------------------------------------------------
     def _store(self, kind: str, payload: bytes) -> str:
