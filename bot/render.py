@@ -137,14 +137,19 @@ def update_list(
     """
     lines = split_lines(text)
     newline = newline_of(text)
-    for name in (target.section, *target.sections):
-        find_section(lines, name)  # a list that changed shape fails loudly, even with nothing new
+    # Every section is checked first: a list that changed shape fails loudly, even with
+    # nothing new. The scans are reused until an insertion moves the lines below it.
+    found = {
+        name: find_section(lines, name)
+        for name in dict.fromkeys((target.section, *target.sections))
+    }
+    moved = False
     groups: dict[str, list[Paper]] = {}
     for paper in _dedupe_by_id(papers):
         groups.setdefault((placement or {}).get(paper.id, target.section), []).append(paper)
     added = 0
     for name, group in groups.items():
-        section = find_section(lines, name)  # afresh: earlier insertions moved the lines
+        section = find_section(lines, name) if moved or name not in found else found[name]
         listed = {entry.id for entry in section.entries if entry.id}
         fresh = [p for p in group if p.id not in listed]
         if not fresh:
@@ -159,6 +164,7 @@ def update_list(
         if section.heading is not None and section.count is not None:
             lines[section.heading] = with_count(lines[section.heading], section.count + len(fresh))
         added += len(fresh)
+        moved = True
     if not added:
         return text
     refresh_stamp(lines, target, now)

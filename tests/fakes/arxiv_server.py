@@ -336,40 +336,56 @@ def feed(records: list[ArxivRecord], total: int, start: int, per_page: int) -> b
     ET.SubElement(root, f"{{{OPENSEARCH}}}totalResults").text = str(total)
     ET.SubElement(root, f"{{{OPENSEARCH}}}startIndex").text = str(start)
     ET.SubElement(root, f"{{{OPENSEARCH}}}itemsPerPage").text = str(per_page)
-    for r in records:
-        entry = ET.SubElement(root, f"{{{ATOM}}}entry")
-        versioned = f"{r.id}v{r.version}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/abs/{versioned}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = r.title
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(r.updated or r.published)
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(r.published)
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = r.abstract
-        for name in r.authors:
-            author = ET.SubElement(entry, f"{{{ATOM}}}author")
-            ET.SubElement(author, f"{{{ATOM}}}name").text = name
-        if r.comment:
-            ET.SubElement(entry, f"{{{ARXIV}}}comment").text = r.comment
-        if r.journal_ref:
-            ET.SubElement(entry, f"{{{ARXIV}}}journal_ref").text = r.journal_ref
-        ET.SubElement(
-            entry,
-            f"{{{ATOM}}}link",
-            href=f"https://arxiv.org/abs/{versioned}",
-            rel="alternate",
-            type="text/html",
-        )
-        ET.SubElement(
-            entry,
-            f"{{{ATOM}}}link",
-            href=f"https://arxiv.org/pdf/{versioned}",
-            rel="related",
-            type="application/pdf",
-            title="pdf",
-        )
-        ET.SubElement(entry, f"{{{ARXIV}}}primary_category", term=r.primary_category, scheme=ARXIV)
-        for cat in dict.fromkeys((r.primary_category, *r.categories)):
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=cat, scheme=ARXIV)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    # Entries are rendered once per record and spliced in: paging 2,000 records stays cheap.
+    entries = b"".join(_entry_xml(r) for r in records)
+    return head.replace(b"</feed>", entries + b"</feed>") if entries else head
+
+
+def _entry_xml(r: ArxivRecord) -> bytes:
+    key = (r.id, r.version, r.title, r.abstract, r.published, r.updated, r.comment)
+    key += (r.journal_ref, r.primary_category, r.categories, r.authors)
+    cached = _ENTRY_CACHE.get(key)
+    if cached is not None:
+        return cached
+    entry = ET.Element(f"{{{ATOM}}}entry")
+    versioned = f"{r.id}v{r.version}"
+    ET.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/abs/{versioned}"
+    ET.SubElement(entry, f"{{{ATOM}}}title").text = r.title
+    ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(r.updated or r.published)
+    ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(r.published)
+    ET.SubElement(entry, f"{{{ATOM}}}summary").text = r.abstract
+    for name in r.authors:
+        author = ET.SubElement(entry, f"{{{ATOM}}}author")
+        ET.SubElement(author, f"{{{ATOM}}}name").text = name
+    if r.comment:
+        ET.SubElement(entry, f"{{{ARXIV}}}comment").text = r.comment
+    if r.journal_ref:
+        ET.SubElement(entry, f"{{{ARXIV}}}journal_ref").text = r.journal_ref
+    ET.SubElement(
+        entry,
+        f"{{{ATOM}}}link",
+        href=f"https://arxiv.org/abs/{versioned}",
+        rel="alternate",
+        type="text/html",
+    )
+    ET.SubElement(
+        entry,
+        f"{{{ATOM}}}link",
+        href=f"https://arxiv.org/pdf/{versioned}",
+        rel="related",
+        type="application/pdf",
+        title="pdf",
+    )
+    ET.SubElement(entry, f"{{{ARXIV}}}primary_category", term=r.primary_category, scheme=ARXIV)
+    for cat in dict.fromkeys((r.primary_category, *r.categories)):
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=cat, scheme=ARXIV)
+    xml = ET.tostring(entry, encoding="unicode").encode("utf-8")  # no XML declaration
+    _ENTRY_CACHE[key] = xml
+    return xml
+
+
+_ENTRY_CACHE: dict[tuple[object, ...], bytes] = {}
 
 
 def error_feed(message: str) -> bytes:
