@@ -53,7 +53,14 @@ def split_duplicates(
 ) -> tuple[list[Paper], list[Duplicate]]:
     """Separate new papers from duplicates; twins within the batch count once (first wins)."""
     norms = [normalize_title(p.title) for p in papers]
-    fuzzy_known = index.best_fuzzy(norms)
+    # Only papers that no id or exact title already settles need the fuzzy search.
+    open_ = [
+        i
+        for i, p in enumerate(papers)
+        if p.id not in index.by_id and norms[i] not in index.by_title
+    ]
+    fuzzy_open = index.best_fuzzy([norms[i] for i in open_])
+    fuzzy_known = {open_[qi]: found for qi, found in fuzzy_open.items()}
     by_length = sorted(range(len(norms)), key=lambda i: len(norms[i]))
     twins: dict[int, list[int]] = {}
     for qi, ti in candidate_pairs(norms, [norms[i] for i in by_length], index.threshold):
