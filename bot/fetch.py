@@ -33,6 +33,7 @@ _FIELD_PREFIX = re.compile(r"\b(ti|abs|au|cat|all|co|jr|rn|id|submittedDate|last
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 MAX_BACKOFF_SECONDS = 120.0
+ID_LIST_BATCH = 100
 
 
 def build_query(config: ArxivConfig, start: date, end: date) -> str:
@@ -141,6 +142,11 @@ class PoliteSession(requests.Session):
         status = response.status_code
         if status == 429 or status >= 500:
             return Problem(f"HTTP {status}", _retry_after(response.headers.get("retry-after")))
+        if status == 414:
+            raise FetchError(
+                f"arXiv API refused the query as too long (HTTP 414, {_endpoint(url)}): "
+                "use fewer or shorter [arxiv] queries"
+            )
         if status != 200:
             message = _error_feed_message(response.content) or f"HTTP {status}"
             raise FetchError(
@@ -267,11 +273,14 @@ class ArxivSource:
         return records
 
     def fetch_ids(self, ids: list[str]) -> list[RawRecord]:
-        """Current metadata of the given papers: batched id_list queries, one per page_size ids."""
+        """Current metadata of the given papers: batched id_list queries of at most 100 ids.
+
+        Longer id lists make URLs that arXiv answers with HTTP 414.
+        """
         import arxiv
 
         records: list[RawRecord] = []
-        size = self.config.page_size
+        size = min(self.config.page_size, ID_LIST_BATCH)
         for start in range(0, len(ids), size):
             batch = ids[start : start + size]
             search = arxiv.Search(id_list=batch, max_results=len(batch))

@@ -186,3 +186,20 @@ def test_long_window_is_split_into_chunks_within_limits(arxiv_server: FakeArxiv)
     records = src.fetch(date(2026, 1, 1), date(2026, 10, 31))
     assert len({r.entry_id for r in records}) == 40
     assert all(int(r.params["max_results"]) <= 10 for r in arxiv_server.requests)
+
+
+def test_too_long_query_says_what_to_do(arxiv_server: FakeArxiv) -> None:
+    arxiv_server.script(Fault(status=414))
+    src, _ = source(arxiv_server)
+    with pytest.raises(FetchError, match=r"too long.*fewer or shorter"):
+        src.fetch(START, END)
+    assert len(arxiv_server.requests) == 1
+
+
+def test_id_lookups_are_batched(arxiv_server: FakeArxiv) -> None:
+    arxiv_server.add(*(record(f"2611.{i:05d}", f"Paper {i}") for i in range(250)))
+    src, _ = source(arxiv_server, replace(CONFIG, page_size=200))
+    found = src.fetch_ids([f"2611.{i:05d}" for i in range(250)])
+    assert len(found) == 250
+    sizes = [len(r.params["id_list"].split(",")) for r in arxiv_server.requests]
+    assert max(sizes) <= 100
