@@ -180,6 +180,8 @@ def _entry_at(index: int, title: str, url: str) -> ListEntry:
 
 def _strip_emphasis(title: str) -> str:
     """Table lists bold their titles: "**Title**" is the title "Title"."""
+    if title[:1] not in ("*", "_", " ") and title[-1:] not in (" ",):
+        return title  # the common case on large bullet lists: nothing to strip
     stripped = title.strip()
     for mark in ("**", "__", "*", "_"):
         if len(stripped) > 2 * len(mark) and stripped.startswith(mark) and stripped.endswith(mark):

@@ -24,15 +24,20 @@ _KEEP_FORMAT_CHARS = {"\u200d"}  # zero-width joiner holds emoji sequences toget
 
 
 _ABS_URL = "https://arxiv.org/abs/"
-_PLAIN_NEW_ID = re.compile(rf"({_NEW_ID})(?:v(\d+))?")
 
 
 def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
     """Return (canonical id, version) for an id or arXiv link, or None."""
-    if text.startswith(_ABS_URL):  # the usual link in a list: skip the general patterns
-        plain = _PLAIN_NEW_ID.fullmatch(text, len(_ABS_URL))
-        if plain:
-            return plain.group(1), int(plain.group(2)) if plain.group(2) else None
+    if text.startswith(_ABS_URL):  # the usual link in a list: plain string checks, no regex
+        core, _, version = text[len(_ABS_URL) :].partition("v")
+        if (
+            len(core) in (9, 10)
+            and core[4] == "."
+            and core[:4].isdigit()
+            and core[5:].isdigit()
+            and (not version or version.isdigit())
+        ):
+            return core, int(version) if version else None
     text = text.strip()
     match = _ID_IN_TEXT.search(text) if "arxiv" in text.lower() else None
     match = match or _ID_WITH_VERSION.match(text)
