@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
@@ -210,6 +211,22 @@ def known_from_list(text: str) -> list[KnownTitle]:
             seen_ids.add(paper_id)
             known.append(KnownTitle(paper_id, "", "list"))
     return known
+
+
+def known_from_sections(lines: list[str], sections: Sequence[Section]) -> list[KnownTitle]:
+    """What `known_from_list` finds, reusing the sections' parsed entries: only the text
+    outside them is scanned again (on a large list, a small part of it)."""
+    known = [KnownTitle(e.id, e.title, "list") for s in sections for e in s.entries]
+    inside = [False] * len(lines)
+    for section in sections:
+        inside[section.start : section.end] = [True] * (section.end - section.start)
+        text = "".join(lines[section.start : section.end])
+        linked = sum(1 for e in section.entries if e.id)
+        if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
+            # More arXiv references than entry links (a second link on a line): find them all.
+            known += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]
+    outside = "".join(line for line, covered in zip(lines, inside, strict=True) if not covered)
+    return known + known_from_list(outside)
 
 
 def _unescape(title: str) -> str:

@@ -29,15 +29,15 @@ _ABS_URL = "https://arxiv.org/abs/"
 def split_arxiv_id(text: str) -> tuple[str, int | None] | None:
     """Return (canonical id, version) for an id or arXiv link, or None."""
     if text.startswith(_ABS_URL):  # the usual link in a list: plain string checks, no regex
-        core, _, version = text[len(_ABS_URL) :].partition("v")
+        core, _, suffix = text[len(_ABS_URL) :].partition("v")
         if (
             len(core) in (9, 10)
             and core[4] == "."
             and core[:4].isdigit()
             and core[5:].isdigit()
-            and (not version or version.isdigit())
+            and (not suffix or suffix.isdigit())
         ):
-            return core, int(version) if version else None
+            return core, int(suffix) if suffix else None
     text = text.strip()
     match = _ID_IN_TEXT.search(text) if "arxiv" in text.lower() else None
     match = match or _ID_WITH_VERSION.match(text)

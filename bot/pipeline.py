@@ -9,11 +9,11 @@ from datetime import date, datetime
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, split_duplicates
-from bot.listfile import known_from_list
+from bot.listfile import known_from_sections, split_lines
 from bot.models import Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
 from bot.normalize import normalize_title, to_paper
 from bot.relevance import compile_rules, score_paper
-from bot.render import retitle_entries, update_list
+from bot.render import retitle_entries, section_map, update_list
 from bot.sections import compile_routes, route
 from bot.state import State, next_watermark
 
@@ -103,7 +103,10 @@ def plan_run(
     alongside the new ones; new papers are recorded in state with `status`.
     """
     papers = normalize_records(records)
-    index = TitleIndex(known_from_list(list_text) + state.known(), config.dedupe.title_threshold)
+    lines = split_lines(list_text)
+    parsed = section_map(lines, config.target)  # the list is read once, for dedupe and the edit
+    known = known_from_sections(lines, list(parsed.values()))
+    index = TitleIndex(known + state.known(), config.dedupe.title_threshold)
     fresh, duplicates = split_duplicates(papers, index)
     rules = compile_rules(config.relevance)
     decisions = [score_paper(paper, rules) for paper in fresh]
@@ -121,7 +124,7 @@ def plan_run(
     listed = [p.paper for p in carried] + [d.paper for d in added]
     placement = {p.paper.id: p.section for p in carried if p.section}
     placement |= {d.paper.id: d.section for d in added}
-    new_text = update_list(list_text, listed, config.target, now, placement)
+    new_text = update_list(list_text, listed, config.target, now, placement, parsed)
     detected = title_changes_of(duplicates, state)
     seen = {change.id for change in detected}
     title_changes = detected + [c for c in carried_titles if c.id not in seen]

@@ -126,6 +126,7 @@ def update_list(
     target: TargetConfig,
     now: datetime,
     placement: Mapping[str, str] | None = None,
+    parsed: Mapping[str, Section] | None = None,
 ) -> str:
     """Return the README with `papers` added to their sections and the stamp refreshed.
 
@@ -138,11 +139,9 @@ def update_list(
     lines = split_lines(text)
     newline = newline_of(text)
     # Every section is checked first: a list that changed shape fails loudly, even with
-    # nothing new. The scans are reused until an insertion moves the lines below it.
-    found = {
-        name: find_section(lines, name)
-        for name in dict.fromkeys((target.section, *target.sections))
-    }
+    # nothing new. The scans (the caller's `parsed`, if it has them for this very text)
+    # are reused until an insertion moves the lines below it.
+    found = dict(parsed) if parsed is not None else section_map(lines, target)
     moved = False
     groups: dict[str, list[Paper]] = {}
     for paper in _dedupe_by_id(papers):
@@ -219,6 +218,12 @@ def _link_text_start(line: str, close: int) -> int:
             depth -= 1
         index -= 1
     return -1
+
+
+def section_map(lines: list[str], target: TargetConfig) -> dict[str, Section]:
+    """Every configured section of the list, by heading name."""
+    names = dict.fromkeys((target.section, *target.sections))
+    return {name: find_section(lines, name) for name in names}
 
 
 def with_count(heading: str, count: int) -> str:

@@ -212,3 +212,22 @@ def test_properties_of_the_edit(
     lines = split_lines(once)
     section = find_section(lines, "Papers")
     assert {e.id for e in section.entries} >= {p.id for p in new}
+
+
+def test_known_titles_from_sections_equal_a_whole_list_scan() -> None:
+    from bot.listfile import known_from_sections
+    from bot.render import section_map
+
+    text = (
+        read("awesome-mechanistic-interpretability.md")
+        + "\nSee also arXiv:2401.99999 and [X](https://arxiv.org/abs/2401.88888).\n"
+    )
+    text = text.replace(
+        "- [MIB: A Mechanistic Interpretability Benchmark](https://arxiv.org/abs/2504.13151)",
+        "- [MIB: A Mechanistic Interpretability Benchmark](https://arxiv.org/abs/2504.13151) (v1: arXiv:2504.00001)",
+    )
+    lines = split_lines(text)
+    fast = known_from_sections(lines, list(section_map(lines, TARGET).values()))
+    whole = known_from_list(text)
+    assert {k.id for k in fast} == {k.id for k in whole}
+    assert {(k.id, k.title) for k in whole if k.title} <= {(k.id, k.title) for k in fast}
