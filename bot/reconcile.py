@@ -8,15 +8,21 @@ of a PR closed without merging, is rejected and never proposed again.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
 from bot.listfile import known_from_list
-from bot.models import Proposal, TitleChange
+from bot.models import KnownTitle, Proposal, TitleChange
 from bot.normalize import normalize_title
 from bot.state import PaperRecord, State
 
 
+@lru_cache(maxsize=4)  # one run asks about the same base and branch lists several times
+def _known(list_text: str) -> tuple[KnownTitle, ...]:
+    return tuple(known_from_list(list_text))
+
+
 def listed_ids(list_text: str) -> set[str]:
-    return {k.id for k in known_from_list(list_text) if k.id}
+    return {k.id for k in _known(list_text) if k.id}
 
 
 def settle_merged(state: State, list_text: str) -> State:
@@ -65,7 +71,7 @@ def carry_pending(
 
 def carry_titles(state: State, base_text: str, branch_state: State) -> list[TitleChange]:
     """Title changes the open PR proposes: its state holds arXiv's new title, the base the old."""
-    listed = {k.id: k.title for k in known_from_list(base_text) if k.id and k.title}
+    listed = {k.id: k.title for k in _known(base_text) if k.id and k.title}
     changes = []
     for paper_id, proposed in branch_state.papers.items():
         base = state.papers.get(paper_id)
