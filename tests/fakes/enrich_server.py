@@ -7,7 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import LocalServer, QuietHandler
 
 
 class FakeEnrichment(LocalServer):
@@ -33,10 +33,7 @@ class FakeEnrichment(LocalServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 fake.requests.append(self.path)
                 if fake.delay:
@@ -44,14 +41,6 @@ class FakeEnrichment(LocalServer):
                 status, payload = fake._answer(self.path)
                 if fake.status != 200:
                     status, payload = fake.status, {"error": "unavailable"}
-                data = json.dumps(payload).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                self.reply(status, json.dumps(payload).encode(), "application/json")
 
         return Handler
