@@ -77,6 +77,7 @@ def test_update_workflow_schedule_permissions_and_safety() -> None:
     assert minute not in ("0", "*"), "scheduled on the hour"
     assert set(triggers["workflow_dispatch"]["inputs"]) == {"since", "dry_run"}
     assert flow["permissions"] == {}
+    assert "vars.ARXIV_BOT_SCHEDULE == 'true'" in flow["jobs"]["update"]["if"]
     assert flow["concurrency"]["cancel-in-progress"] is False
     update = flow["jobs"]["update"]
     assert update["permissions"] == {"contents": "write", "pull-requests": "write"}
