@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +61,7 @@ def run_once(
 
     settings = None if target else github_settings(config)
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
-    with nullcontext() if dry_run else lock:
+    with nullcontext() if dry_run else lock, cyclic_gc_paused():
         try:
             if settings is not None:
                 from bot.github_run import run_github
@@ -73,6 +76,24 @@ def run_once(
         if not dry_run:
             record_health(config, settings, now, failure=None)
     return report
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one run.
+
+    A run on a large list builds a few hundred thousand long-lived objects at once
+    (list entries, state records, titles); the collector would rescan them again and
+    again while they grow (about a fifth of such a run) and free nothing: reference
+    counting frees them. Cycles made meanwhile wait for the next collection.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def arxiv_source(config: Config) -> ArxivSource:

@@ -72,6 +72,11 @@ def _matrix_pairs(
         [queries[i] for i in order],
         lambda mass, n: (np.ones_like(mass), _EPS - (mass - slack * n) / 2),
     )
+    # A column no query has set adds nothing to any product: targets skip it (exactly;
+    # e.g. digits when no new title has one, and the high levels of long titles).
+    width = q_codes.shape[1] - 2
+    columns = np.append(np.flatnonzero(q_codes[:, :width].any(axis=0)), [width, width + 1])
+    q_codes = np.ascontiguousarray(q_codes[:, columns])
     for start in range(0, len(targets), KNOWN_BLOCK):
         block = targets[start : start + KNOWN_BLOCK]
         # Targets are sorted by length: the block spans len(block[0]) .. len(block[-1]).
@@ -79,15 +84,17 @@ def _matrix_pairs(
         hi = int(np.searchsorted(q_len, length_bounds(len(block[-1]), threshold)[1], side="right"))
         if lo >= hi:
             continue
-        t_codes = _codes(block, lambda mass, n: (-(mass - slack * n) / 2, np.ones_like(mass)))
-        hits = (q_codes[lo:hi] @ t_codes.T) >= 0
-        rows = np.flatnonzero(hits.any(axis=1))
-        sub_rows, cols = np.nonzero(hits[rows])
-        yield from zip(order[lo + rows[sub_rows]].tolist(), (start + cols).tolist(), strict=True)
+        t_codes = _codes(
+            block, lambda mass, n: (-(mass - slack * n) / 2, np.ones_like(mass)), columns
+        )
+        hits = np.flatnonzero((q_codes[lo:hi] @ t_codes.T) >= 0)
+        rows, cols = np.divmod(hits, len(block))
+        yield from zip(order[lo + rows].tolist(), (start + cols).tolist(), strict=True)
 
 
-def _codes(strings: Sequence[str], extra: Any) -> Any:
-    """Thermometer codes of capped character counts, plus the two bound columns `extra` makes."""
+def _codes(strings: Sequence[str], extra: Any, columns: Any = None) -> Any:
+    """Thermometer codes of capped character counts, plus the two bound columns `extra`
+    makes; only the code `columns` given (all, by default: the two extra ones are last)."""
     import numpy as np
 
     plan = _code_plan()
@@ -99,9 +106,16 @@ def _codes(strings: Sequence[str], extra: Any) -> Any:
     keys = np.repeat(np.arange(len(strings), dtype=np.int32) * symbols, lengths)
     keys += plan["lookup"][raw]
     counts = np.bincount(keys, minlength=len(strings) * symbols).reshape(len(strings), symbols)
-    codes = np.empty((len(strings), plan["width"] + 2), dtype=np.float32)
     small = np.minimum(counts, 127).astype(np.int8)  # caps are far below 127; int8 gathers fast
-    codes[:, : plan["width"]] = np.take(small, plan["column_symbol"], axis=1) > plan["column_level"]
+    width = plan["width"]
+    if columns is None:
+        columns = np.arange(width + 2)
+    code_columns = columns[columns < width]
+    codes = np.empty((len(strings), len(columns)), dtype=np.float32)
+    codes[:, : len(code_columns)] = (
+        np.take(small, plan["column_symbol"][code_columns], axis=1)
+        > plan["column_level"][code_columns]
+    )
     mass = np.minimum(counts[:, : len(plan["caps"])], plan["caps"]).sum(axis=1).astype(np.float32)
     codes[:, -2], codes[:, -1] = extra(mass, lengths.astype(np.float32))
     return codes

@@ -7,14 +7,13 @@ configuration names raises ListFormatError naming the heading expected.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import NamedTuple
+
+import msgspec
 
 from bot.errors import ListFormatError
-from bot.models import KnownTitle
+from bot.models import KnownTitle, KnownTitles
 from bot.normalize import canonical_arxiv_id, find_arxiv_ids
 
 START_MARKER = "<!-- arxiv-bot:start -->"
@@ -25,6 +24,14 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>[^\]\\]*(?:\\.[^\]\\]*)*)\]\((?P<url>[^)\s]+)[^)]*\)")
 _ENTRY_IN_TEXT = re.compile(
     r"^[ \t]*[-*+][ \t]+\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\(([^)\s]+)", re.M
+)
+# The same, for one line at a time, with the id of a usual arXiv link read in the same match
+# (the lookahead leaves `url` whole; other links get their id from canonical_arxiv_id).
+_ENTRY_LINE = re.compile(
+    r"[ \t]*[-*+][ \t]+\[(?P<title>[^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\("
+    r"(?:(?=https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?[)\s]))?"
+    r"(?P<url>[^)\s]+)"
 )
 # A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
 _TABLE_ENTRY = re.compile(
@@ -39,7 +46,7 @@ _UNESCAPE = re.compile(r"\\(.)")
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 
 
-class ListEntry(NamedTuple):
+class ListEntry(msgspec.Struct, frozen=True, gc=False):  # built in C: lists are long
     line: int  # index into the document's lines
     title: str  # Markdown escapes removed
     url: str
@@ -129,33 +136,30 @@ def find_section(lines: list[str], name: str) -> Section:
 def _section(
     lines: list[str], heading: int | None, start: int, end: int, count: int | None
 ) -> Section:
-    block = lines[start:end]
-    text = "".join(block)
-    # Entries are found with regex scans of the block (C speed on 100,000-line lists),
-    # then mapped to their line numbers; every other line must be one the list may hold.
-    offsets = list(accumulate(len(line) for line in block))
+    # Each line is matched in a C loop (map); the usual arXiv link yields its id from the
+    # same match, so a list with 100,000 entries costs one regex match per line.
+    matches = list(map(_ENTRY_LINE.match, lines[start:end]))
     entries = [
-        _entry_at(start + bisect_right(offsets, match.start()), *match.groups())
-        for match in _ENTRY_IN_TEXT.finditer(text)
+        ListEntry(index, *match.group("title", "url", "id"))
+        for index, match in enumerate(matches, start)
+        if match
     ]
-    if "|" in text:
-        entries += [
-            _entry_at(start + bisect_right(offsets, match.start()), *match.groups())
-            for match in _TABLE_ENTRY.finditer(text)
-        ]
-        entries.sort(key=lambda entry: entry.line)
-    entry_lines = {entry.line for entry in entries}
+    entries = [_cleaned(e) if _needs_cleaning(e) else e for e in entries]
     separator = None
-    for index in range(start, end):
-        if index in entry_lines:
-            continue
+    rows = 0
+    for index in [i for i, match in enumerate(matches, start) if match is None]:
         line = lines[index]
         stripped = line.strip()
-        if separator is None and _TABLE_SEPARATOR.match(stripped):
-            separator = index
+        if stripped.startswith("|"):  # a table: header, separator, or a row
+            row = _TABLE_ENTRY.match(line)
+            if row:
+                entries.append(_cleaned(ListEntry(index, *row.groups(), None)))
+                rows += 1
+            elif separator is None and _TABLE_SEPARATOR.match(stripped):
+                separator = index
+            continue
         if (
             not stripped
-            or stripped.startswith("|")  # table header, separator, or a row without a paper
             or _COMMENT.match(stripped)
             or heading_of(line)
             or line.startswith(("  ", "\t"))
@@ -170,13 +174,20 @@ def _section(
             f"line {index + 1} {where} is not a '- [Title](link)' entry or table row: "
             f"{stripped[:60]!r}; the list changed format or target.section names the wrong heading"
         )
+    if rows:
+        entries.sort(key=lambda entry: entry.line)
     return Section(heading, start, end, count, tuple(entries), separator)
 
 
-def _entry_at(index: int, title: str, url: str) -> ListEntry:
-    if "\\" in title:
-        title = _UNESCAPE.sub(r"\1", title)
-    return ListEntry(index, _strip_emphasis(title), url, canonical_arxiv_id(url))
+def _needs_cleaning(entry: ListEntry) -> bool:
+    title = entry.title
+    return entry.id is None or "\\" in title or title[:1] in "*_ " or title[-1:] == " "
+
+
+def _cleaned(entry: ListEntry) -> ListEntry:
+    """Escapes and emphasis removed from the title, the id read from any form of link."""
+    title = _strip_emphasis(_unescape(entry.title))
+    return msgspec.structs.replace(entry, title=title, id=entry.id or canonical_arxiv_id(entry.url))
 
 
 def _strip_emphasis(title: str) -> str:
@@ -213,10 +224,14 @@ def known_from_list(text: str) -> list[KnownTitle]:
     return known
 
 
-def known_from_sections(lines: list[str], sections: Sequence[Section]) -> list[KnownTitle]:
+def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownTitles:
     """What `known_from_list` finds, reusing the sections' parsed entries: only the text
     outside them is scanned again (on a large list, a small part of it)."""
-    known = [KnownTitle(e.id, e.title, "list") for s in sections for e in s.entries]
+    entries = [e for s in sections for e in s.entries]
+    known = KnownTitles(
+        [e.id for e in entries], [e.title for e in entries], ["list"] * len(entries)
+    )
+    extra: list[KnownTitle] = []
     inside = [False] * len(lines)
     for section in sections:
         inside[section.start : section.end] = [True] * (section.end - section.start)
@@ -224,9 +239,9 @@ def known_from_sections(lines: list[str], sections: Sequence[Section]) -> list[K
         linked = sum(1 for e in section.entries if e.id)
         if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
             # More arXiv references than entry links (a second link on a line): find them all.
-            known += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]
+            extra += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]
     outside = "".join(line for line, covered in zip(lines, inside, strict=True) if not covered)
-    return known + known_from_list(outside)
+    return known + KnownTitles.of(extra + known_from_list(outside))
 
 
 def _unescape(title: str) -> str:

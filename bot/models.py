@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -50,14 +52,49 @@ class Paper:
 
 
 class KnownTitle(NamedTuple):
-    """A paper the bot already knows, from the list or from its state.
-
-    A NamedTuple, not a dataclass: a big list makes hundreds of thousands.
-    """
+    """A paper the bot already knows, from the list or from its state."""
 
     id: str | None
     title: str
     source: str  # "list" or "state:<status>"
+
+
+@dataclass(frozen=True)
+class KnownTitles:
+    """Known papers as parallel columns: paper i is (ids[i], titles[i], sources[i]).
+
+    Columns, not one object per paper: a list and state of 100,000 papers each would
+    otherwise spend a large part of a run building objects that dedupe never reports.
+    Earlier positions take precedence (the list comes before the state).
+    """
+
+    ids: list[str | None] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, items: Iterable[KnownTitle]) -> KnownTitles:
+        rows = list(items)
+        return cls([k.id for k in rows], [k.title for k in rows], [k.source for k in rows])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, position: int) -> KnownTitle:
+        return KnownTitle(self.ids[position], self.titles[position], self.sources[position])
+
+    def subset(self, positions: Iterable[int]) -> KnownTitles:
+        kept = list(positions)
+        return KnownTitles(
+            [self.ids[i] for i in kept],
+            [self.titles[i] for i in kept],
+            [self.sources[i] for i in kept],
+        )
+
+    def __add__(self, other: KnownTitles) -> KnownTitles:
+        return KnownTitles(
+            self.ids + other.ids, self.titles + other.titles, self.sources + other.sources
+        )
 
 
 @dataclass(frozen=True)
@@ -84,7 +121,7 @@ class Decision:
     section: str = ""
     placed_by: str = ""  # why it goes under `section`
 
-    @property
+    @cached_property  # the report, the PR body and the state each ask for it
     def reason(self) -> str:
         if not self.evidence:
             return f"score {self.score:g}: no topic signal matched"

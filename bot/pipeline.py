@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.config import Config
-from bot.dedupe import TitleIndex, split_duplicates
-from bot.listfile import known_from_sections, split_lines
+from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
+from bot.listfile import known_from_sections
 from bot.models import Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
 from bot.normalize import normalize_title, to_paper
 from bot.relevance import compile_rules, score_paper
-from bot.render import retitle_entries, section_map, update_list
+from bot.render import ParsedList, parse_list, retitle_entries, update_list
 from bot.sections import compile_routes, route
 from bot.state import State, next_watermark
 
@@ -84,6 +84,19 @@ def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[Titl
     return sorted(changes, key=lambda change: change.id)
 
 
+def _dedupe(
+    papers: Sequence[Paper],
+    parsed: ParsedList,
+    state: State,
+    threshold: float,
+) -> tuple[list[Paper], list[Duplicate]]:
+    # Its own function so that the index (tens of MB on a large list) is freed before
+    # the list is rendered: that keeps the run's peak memory down.
+    listed = known_from_sections(parsed.lines, list(parsed.sections.values()))
+    known = listed_then_stored(listed, state.known())
+    return split_duplicates(papers, TitleIndex(known, threshold))
+
+
 def plan_run(
     records: Sequence[RawRecord],
     list_text: str,
@@ -103,11 +116,8 @@ def plan_run(
     alongside the new ones; new papers are recorded in state with `status`.
     """
     papers = normalize_records(records)
-    lines = split_lines(list_text)
-    parsed = section_map(lines, config.target)  # the list is read once, for dedupe and the edit
-    known = known_from_sections(lines, list(parsed.values()))
-    index = TitleIndex(known + state.known(), config.dedupe.title_threshold)
-    fresh, duplicates = split_duplicates(papers, index)
+    parsed = parse_list(list_text, config.target)  # read once, for dedupe and the edit
+    fresh, duplicates = _dedupe(papers, parsed, state, config.dedupe.title_threshold)
     rules = compile_rules(config.relevance)
     decisions = [score_paper(paper, rules) for paper in fresh]
     routes = compile_routes(config.target.sections)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
+import msgspec
+
 from bot.listfile import known_from_list
 from bot.models import KnownTitle, Proposal, TitleChange
 from bot.normalize import normalize_title
@@ -91,5 +93,5 @@ def as_proposals(records: list[PaperRecord]) -> list[Proposal]:
 def with_pending(state: State, records: list[PaperRecord]) -> State:
     papers = dict(state.papers)
     for record in records:
-        papers[record.id] = record._replace(status="pending")
+        papers[record.id] = msgspec.structs.replace(record, status="pending")
     return replace(state, papers=papers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import RelevanceConfig
 from bot.models import Decision, Evidence, Paper
@@ -23,11 +23,12 @@ WITHDRAWN_PENALTY = -100.0
 @dataclass(frozen=True)
 class PhraseRule:
     phrase: str
-    pattern: re.Pattern[str]  # the phrase as one case-insensitive regex (see phrase_pattern)
+    # A "re:" phrase's case-insensitive regex, matched in the text. A plain phrase gets a
+    # pattern for the lowercased text that starts with a literal (far faster to scan
+    # for than phrase_pattern's look-behind); word-start is then checked by hand.
+    pattern: re.Pattern[str]
     weight: float
-    # Plain phrases also get a lowercase pattern that starts with a literal, which the
-    # regex engine scans for far faster; word-start is then checked by hand.
-    fast: re.Pattern[str] | None = None
+    plain: bool = True
     # Longer phrases that contain this one: a match inside theirs is not counted twice.
     within: tuple[PhraseRule, ...] = ()
     # A lowercase substring every match contains: a cheap test before any regex.
@@ -35,13 +36,13 @@ class PhraseRule:
 
     def spans(self, text: str, lowered: str) -> list[tuple[int, int]]:
         """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes."""
-        if self.fast is None:
+        if not self.plain:
             return [m.span() for m in self.pattern.finditer(text)]
         if self.needle and self.needle not in lowered:
             return []
         found = []
         position = 0
-        while match := self.fast.search(lowered, position):
+        while match := self.pattern.search(lowered, position):
             start = match.start()
             if start == 0 or not _is_word(lowered[start - 1]):
                 found.append(match.span())
@@ -65,6 +66,26 @@ class RelevanceRules:
     borderline_margin: float
     title_multiplier: float
     cross_list_factor: float
+    needles: tuple[str, ...] = ()  # of every phrase; a needle is one word (no whitespace)
+    # Whitespace-separated chunk of a text -> the needles inside it. It grows as papers
+    # are scored; a run's papers share most words, so each chunk is examined once.
+    _needles_in_chunk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def candidates(self, lowered: str) -> list[PhraseRule]:
+        """The rules whose needle occurs in `lowered` (and regex rules), in configured order.
+
+        A needle has no whitespace, so it occurs in the text exactly when it occurs in
+        one of the text's whitespace-separated chunks: each distinct chunk is checked
+        against the needles once per run, instead of every needle searched in every paper.
+        """
+        found: set[str] = set()
+        for chunk in set(lowered.split()):
+            needles = self._needles_in_chunk.get(chunk)
+            if needles is None:
+                needles = tuple(n for n in self.needles if n in chunk)
+                self._needles_in_chunk[chunk] = needles
+            found.update(needles)
+        return [rule for rule in self.phrases if not rule.needle or rule.needle in found]
 
 
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
@@ -77,10 +98,8 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + _phrase_body(phrase) + r"(?!\w)", re.IGNORECASE)
 
 
-def _fast_pattern(phrase: str) -> re.Pattern[str] | None:
-    """The same phrase for lowercased text, without the leading look-behind."""
-    if phrase.startswith("re:"):
-        return None
+def _lowercase_pattern(phrase: str) -> re.Pattern[str]:
+    """A plain phrase for lowercased text, without phrase_pattern's leading look-behind."""
     return re.compile(_phrase_body(phrase.lower()) + r"(?!\w)")
 
 
@@ -105,11 +124,12 @@ def compile_rules(config: RelevanceConfig) -> RelevanceRules:
     """Compile the configured phrases and category patterns."""
 
     def rule(phrase: str, weight: float, within: tuple[PhraseRule, ...] = ()) -> PhraseRule:
+        plain = not phrase.startswith("re:")
         return PhraseRule(
             phrase,
-            phrase_pattern(phrase),
+            _lowercase_pattern(phrase) if plain else phrase_pattern(phrase),
             weight,
-            _fast_pattern(phrase),
+            plain,
             within,
             phrase_needle(phrase),
         )
@@ -138,6 +158,7 @@ def compile_rules(config: RelevanceConfig) -> RelevanceRules:
         borderline_margin=config.borderline_margin,
         title_multiplier=config.title_multiplier,
         cross_list_factor=config.cross_list_factor,
+        needles=tuple(dict.fromkeys(r.needle for r in phrases if r.needle)),
     )
 
 
@@ -157,7 +178,9 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
     found = []
     title, abstract = paper.title, paper.abstract
     title_lower, abstract_lower = title.lower(), abstract.lower()
-    for rule in rules.phrases:
+    # Most phrases are absent from a given paper: their needles rule them out before
+    # any regex runs.
+    for rule in rules.candidates(f"{title_lower}\n{abstract_lower}"):
         if _matches_alone(rule, title, title_lower):
             found.append(
                 Evidence(f'"{rule.phrase}"', "title", rule.weight * rules.title_multiplier)

@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from bot.config import TargetConfig
 from bot.errors import ListFormatError
@@ -126,7 +127,7 @@ def update_list(
     target: TargetConfig,
     now: datetime,
     placement: Mapping[str, str] | None = None,
-    parsed: Mapping[str, Section] | None = None,
+    parsed: ParsedList | None = None,
 ) -> str:
     """Return the README with `papers` added to their sections and the stamp refreshed.
 
@@ -136,12 +137,13 @@ def update_list(
     section are skipped, so applying the same papers twice equals applying them
     once. With nothing to add the text is returned unchanged (the stamp stays).
     """
-    lines = split_lines(text)
     newline = newline_of(text)
     # Every section is checked first: a list that changed shape fails loudly, even with
     # nothing new. The scans (the caller's `parsed`, if it has them for this very text)
     # are reused until an insertion moves the lines below it.
-    found = dict(parsed) if parsed is not None else section_map(lines, target)
+    parsed = parsed if parsed is not None else parse_list(text, target)
+    lines = list(parsed.lines)  # a copy to edit: the caller's parse stays as it was
+    found = dict(parsed.sections)
     moved = False
     groups: dict[str, list[Paper]] = {}
     for paper in _dedupe_by_id(papers):
@@ -218,6 +220,18 @@ def _link_text_start(line: str, close: int) -> int:
             depth -= 1
         index -= 1
     return -1
+
+
+class ParsedList(NamedTuple):
+    """A README split into lines, with its configured sections found."""
+
+    lines: list[str]
+    sections: dict[str, Section]
+
+
+def parse_list(text: str, target: TargetConfig) -> ParsedList:
+    lines = split_lines(text)
+    return ParsedList(lines, section_map(lines, target))
 
 
 def section_map(lines: list[str], target: TargetConfig) -> dict[str, Section]:

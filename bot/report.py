@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import msgspec
 
 from bot.models import Decision, Duplicate, RunReport
 
@@ -60,7 +61,9 @@ def report_json(report: RunReport) -> dict[str, Any]:
 
 
 def dump_json(report: RunReport) -> str:
-    return json.dumps(report_json(report), ensure_ascii=False, indent=2)
+    # msgspec writes what json.dumps(indent=2, ensure_ascii=False) does, many times faster
+    # (a backfill's report lists thousands of papers with their evidence).
+    return msgspec.json.format(msgspec.json.encode(report_json(report)), indent=2).decode()
 
 
 def summary_line(report: RunReport) -> str:

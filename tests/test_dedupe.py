@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.fuzzyindex import candidate_pairs, length_bounds
-from bot.models import KnownTitle, Paper
+from bot.models import KnownTitle, KnownTitles, Paper
 from bot.normalize import normalize_title
 
 THRESHOLD = 90.0
@@ -135,3 +135,26 @@ def test_candidate_pairs_switch_is_transparent() -> None:
         ["attention heads explained", "attention head explained", "unrelated words here"], key=len
     )
     assert set(candidate_pairs(["attention heads explaned"], titles, THRESHOLD)) >= {(0, 0), (0, 1)}
+
+
+def test_the_first_known_entry_is_reported_list_before_state() -> None:
+    listed = KnownTitles.of(
+        [
+            KnownTitle("2401.00001", "Circuits in the Wild", "list"),
+            KnownTitle("2401.00002", "Sparse Probing: A Survey", "list"),
+        ]
+    )
+    stored = KnownTitles.of(
+        [
+            KnownTitle("2401.00001", "Circuits in the Wild", "state:added"),
+            KnownTitle("2401.00003", "SPARSE PROBING - A SURVEY", "state:added"),
+            KnownTitle("2401.00004", "Grokking as Circuit Formation", "state:rejected"),
+        ]
+    )
+    known = TitleIndex(listed + stored, THRESHOLD)
+    assert known.by_id("2401.00001") == listed[0]
+    by_title = known.match(paper("2999.00001", "sparse probing: a survey"))
+    assert by_title is not None and by_title.matched == listed[1] and by_title.how == "title"
+    rejected = known.match(paper("2999.00002", "Grokking as circuit formation."))
+    assert rejected is not None and rejected.matched.source == "state:rejected"
+    assert known.by_id("2401.09999") is None and known.by_title("nothing like it") is None

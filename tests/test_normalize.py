@@ -9,6 +9,7 @@ from bot.normalize import (
     clean_title,
     find_arxiv_ids,
     normalize_title,
+    normalize_titles,
     split_arxiv_id,
 )
 
@@ -86,6 +87,25 @@ def test_normalize_title_folds(a: str, b: str) -> None:
 def test_normalize_title_is_idempotent(text: str) -> None:
     once = normalize_title(text)
     assert normalize_title(once) == once
+
+
+# Titles as lists hold them: mostly ASCII words and punctuation, some LaTeX, accents, spaces.
+_TITLE_CHARS = st.sampled_from([*"abcXYZ019 :-,.'()\t\n$\\{}_^", "é", "ü", "α", "\x01", "\u200b"])
+
+
+@given(st.lists(st.text(_TITLE_CHARS, max_size=30) | st.text(max_size=10), max_size=12))
+def test_normalize_titles_equals_one_by_one(titles: list[str]) -> None:
+    assert normalize_titles(titles) == [normalize_title(title) for title in titles]
+
+
+def test_normalize_titles_handles_a_large_mixed_batch() -> None:
+    titles = [f"  Title {i}: Sparse  Autoencoders " for i in range(500)]
+    titles[7] = r"The $\alpha$ Circuit"
+    titles[8] = "Café Neurons"
+    titles[499] = ""
+    expected = [normalize_title(title) for title in titles]
+    assert normalize_titles(titles) == expected
+    assert expected[7] == "the α circuit" and expected[8] == "cafe neurons"
 
 
 @given(st.text())

@@ -186,3 +186,17 @@ def test_fast_matcher_agrees_with_the_phrase_regex(
     assert rule.spans(text, text.lower()) == [
         m.span() for m in phrase_pattern(phrase).finditer(text)
     ]
+
+
+SHIPPED_RULES = compile_rules(load_config(ROOT / "config.toml").relevance)
+_WORDS = sorted({w for r in SHIPPED_RULES.phrases for w in r.phrase.lower().split()})
+
+
+@given(
+    st.lists(st.sampled_from(_WORDS) | st.text("abcdeinrst-é _0", max_size=8), max_size=30).map(
+        " ".join
+    )
+)
+def test_needle_candidates_equal_a_search_of_every_needle(text: str) -> None:
+    expected = [r for r in SHIPPED_RULES.phrases if not r.needle or r.needle in text]
+    assert SHIPPED_RULES.candidates(text) == expected

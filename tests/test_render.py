@@ -15,6 +15,7 @@ from bot.config import TargetConfig
 from bot.errors import ListFormatError
 from bot.listfile import find_section, known_from_list, split_lines
 from bot.models import Paper
+from bot.normalize import canonical_arxiv_id
 from bot.render import detect_stamp_format, escape_markdown, format_entry, update_list
 from tests.conftest import DATA
 
@@ -231,3 +232,32 @@ def test_known_titles_from_sections_equal_a_whole_list_scan() -> None:
     whole = known_from_list(text)
     assert {k.id for k in fast} == {k.id for k in whole}
     assert {(k.id, k.title) for k in whole if k.title} <= {(k.id, k.title) for k in fast}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://arxiv.org/abs/2401.12345",
+        "https://arxiv.org/abs/2401.12345v3",
+        "http://export.arxiv.org/pdf/2401.1234v2.pdf",
+        "https://arxiv.org/pdf/2401.12345",
+        "https://arxiv.org/abs/2401.123456",
+        "https://arxiv.org/abs/hep-th/9901001v2",
+        "https://www.arxiv.org/abs/2401.12345",
+        "https://arxiv.org/abs/2401.12345#section",
+        "https://github.com/org/repo",
+    ],
+)
+def test_section_entries_read_ids_and_titles_like_the_whole_list_scan(url: str) -> None:
+    title = "A \\[bracketed\\] \\*title\\*"
+    lines = split_lines(f"## Papers\n- [{title}]({url}) by someone\n- [**Bold**]({url})\n")
+    entries = find_section(lines, "Papers").entries
+    assert [(e.line, e.title, e.url) for e in entries] == [
+        (1, "A [bracketed] *title*", url),
+        (2, "Bold", url),
+    ]
+    expected = canonical_arxiv_id(url)
+    assert all(e.id == expected for e in entries)
+    assert [(k.id, k.title) for k in known_from_list("".join(lines))][:1] == [
+        (expected, "A [bracketed] *title*")
+    ]

@@ -86,3 +86,12 @@ def test_second_lock_fails_clearly(tmp_path: Path) -> None:
         pass
     with run_lock(lock):  # released after the first run
         pass
+
+
+def test_corrupt_record_error_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    record = '{"id": "2501.00001", "title": "T", "status": "maybe", "since": "2026-01-01"}'
+    path.write_text(f'{{"version": 1, "papers": [{record}]}}', encoding="utf-8")
+    with pytest.raises(StateError, match=r"papers\[0\]\.status") as info:
+        load_state(path)
+    assert "\n" not in str(info.value) and str(path) in str(info.value)
