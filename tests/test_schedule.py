@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ScheduleConfig
 from bot.errors import ConfigError
 from bot.schedule import (
     MISFIRE_GRACE_SECONDS,
@@ -46,6 +47,14 @@ def test_numeric_weekdays_mean_what_cron_means() -> None:
     assert trigger.get_next_fire_time(None, saturday) == datetime(
         2026, 11, 23, 6, 17, tzinfo=UTC
     )  # Monday
+
+
+def test_the_default_schedule_is_valid() -> None:
+    # load_config skips building the default schedule's trigger: this test stands for it.
+    default = ScheduleConfig()
+    trigger = build_trigger(default.cron, default.timezone)
+    friday = datetime(2026, 11, 20, 7, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, friday) == datetime(2026, 11, 23, 6, 17, tzinfo=UTC)
 
 
 def test_bad_cron_and_timezone_are_config_errors() -> None:
