@@ -227,21 +227,28 @@ def known_from_list(text: str) -> list[KnownTitle]:
 def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownTitles:
     """What `known_from_list` finds, reusing the sections' parsed entries: only the text
     outside them is scanned again (on a large list, a small part of it)."""
-    entries = [e for s in sections for e in s.entries]
+    # Heading sections nest or stay apart (a subsection lies inside its parent; the
+    # marked region is every name's section): the outermost ones cover each entry once.
+    outermost: list[Section] = []
+    for section in sorted(sections, key=lambda s: (s.start, -s.end)):
+        if not outermost or section.start >= outermost[-1].end:
+            outermost.append(section)
+    entries = [e for s in outermost for e in s.entries]
     known = KnownTitles(
         [e.id for e in entries], [e.title for e in entries], ["list"] * len(entries)
     )
     extra: list[KnownTitle] = []
-    inside = [False] * len(lines)
-    for section in sections:
-        inside[section.start : section.end] = [True] * (section.end - section.start)
+    outside, position = [], 0
+    for section in outermost:
         text = "".join(lines[section.start : section.end])
         linked = sum(1 for e in section.entries if e.id)
         if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
             # More arXiv references than entry links (a second link on a line): find them all.
             extra += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]
-    outside = "".join(line for line, covered in zip(lines, inside, strict=True) if not covered)
-    return known + KnownTitles.of(extra + known_from_list(outside))
+        outside += lines[position : section.start]
+        position = section.end
+    outside += lines[position:]
+    return known + KnownTitles.of(extra + known_from_list("".join(outside)))
 
 
 def _unescape(title: str) -> str:

@@ -261,3 +261,21 @@ def test_section_entries_read_ids_and_titles_like_the_whole_list_scan(url: str) 
     assert [(k.id, k.title) for k in known_from_list("".join(lines))][:1] == [
         (expected, "A [bracketed] *title*")
     ]
+
+
+def test_known_titles_from_nested_sections_equal_a_whole_list_scan() -> None:
+    from bot.listfile import known_from_sections
+    from bot.render import section_map
+
+    text = (
+        "# List\nSee [Intro](https://arxiv.org/abs/2401.00001).\n## Papers\n"
+        "- [A](https://arxiv.org/abs/2401.00002)\n### Circuits\n"
+        "- [B](https://arxiv.org/abs/2401.00003) (v1: arXiv:2401.00004)\n"
+        "## Other\n- [C](https://arxiv.org/abs/2401.00005)\n"
+    )
+    target = TargetConfig(section="Papers", sections={"Circuits": ["circuit"]})
+    lines = split_lines(text)
+    fast = known_from_sections(lines, list(section_map(lines, target).values()))
+    assert {k.id for k in fast} == {k.id for k in known_from_list(text)}
+    # The subsection's entry lies inside its parent section too: it is known once.
+    assert sorted(k.title for k in fast if k.title) == ["A", "B", "C", "Intro"]
