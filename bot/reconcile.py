@@ -79,6 +79,8 @@ def carry_titles(state: State, base_text: str, branch_state: State) -> list[Titl
         base = state.papers.get(paper_id)
         if base is None or paper_id not in listed or base.status != "added":
             continue
+        if base.title == proposed.title:
+            continue  # the usual case: checked before folding both titles
         if normalize_title(base.title) == normalize_title(proposed.title):
             continue
         if normalize_title(listed[paper_id]) == normalize_title(base.title):
