@@ -67,24 +67,29 @@ class RelevanceRules:
     title_multiplier: float
     cross_list_factor: float
     needles: tuple[str, ...] = ()  # of every phrase; a needle is one word (no whitespace)
-    # Whitespace-separated chunk of a text -> the needles inside it. It grows as papers
-    # are scored; a run's papers share most words, so each chunk is examined once.
+    # Whitespace-separated chunks of text seen so far, and those holding needles (with
+    # them). Both grow as papers are scored: a run's papers share most words, so each
+    # chunk is examined once, and set operations (C loops) find a paper's known ones.
+    _seen_chunks: set[str] = field(default_factory=set)
     _needles_in_chunk: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def candidates(self, lowered: str) -> list[PhraseRule]:
         """The rules whose needle occurs in `lowered` (and regex rules), in configured order.
 
         A needle has no whitespace, so it occurs in the text exactly when it occurs in
-        one of the text's whitespace-separated chunks: each distinct chunk is checked
-        against the needles once per run, instead of every needle searched in every paper.
+        one of the text's whitespace-separated chunks.
         """
-        found: set[str] = set()
-        for chunk in set(lowered.split()):
-            needles = self._needles_in_chunk.get(chunk)
-            if needles is None:
-                needles = tuple(n for n in self.needles if n in chunk)
+        chunks = set(lowered.split())
+        for chunk in chunks - self._seen_chunks:
+            needles = tuple(n for n in self.needles if n in chunk)
+            if needles:
                 self._needles_in_chunk[chunk] = needles
-            found.update(needles)
+        self._seen_chunks.update(chunks)
+        found = {
+            n
+            for chunk in chunks & self._needles_in_chunk.keys()
+            for n in self._needles_in_chunk[chunk]
+        }
         return [rule for rule in self.phrases if not rule.needle or rule.needle in found]
 
 
