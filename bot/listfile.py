@@ -144,7 +144,14 @@ def _section(
         for index, match in enumerate(matches, start)
         if match
     ]
-    entries = [_cleaned(e) if _needs_cleaning(e) else e for e in entries]
+    # Most entries need nothing more: an id from the match, no escapes, no emphasis marks
+    # (the test is written out, not called: it runs once per entry).
+    entries = [
+        e
+        if e.id and "\\" not in e.title and e.title[:1] not in "*_ " and e.title[-1:] != " "
+        else _cleaned(e)
+        for e in entries
+    ]
     separator = None
     rows = 0
     for index in [i for i, match in enumerate(matches, start) if match is None]:
@@ -177,11 +184,6 @@ def _section(
     if rows:
         entries.sort(key=lambda entry: entry.line)
     return Section(heading, start, end, count, tuple(entries), separator)
-
-
-def _needs_cleaning(entry: ListEntry) -> bool:
-    title = entry.title
-    return entry.id is None or "\\" in title or title[:1] in "*_ " or title[-1:] == " "
 
 
 def _cleaned(entry: ListEntry) -> ListEntry:
