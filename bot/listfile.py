@@ -25,13 +25,13 @@ _ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>[^\]\\]*(?:\\.[^\]\\]*)*)\]\((?P<u
 _ENTRY_IN_TEXT = re.compile(
     r"^[ \t]*[-*+][ \t]+\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\(([^)\s]+)", re.M
 )
-# The same, for one line at a time, with the id of a usual arXiv link read in the same match
-# (the lookahead leaves `url` whole; other links get their id from canonical_arxiv_id).
+# The same, for one line at a time, with the id of a usual arXiv link read in the same match:
+# the first branch takes the whole link exactly where the second would end it; other links
+# get their id from canonical_arxiv_id.
 _ENTRY_LINE = re.compile(
     r"[ \t]*[-*+][ \t]+\[(?P<title>[^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\("
-    r"(?:(?=https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
-    r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?[)\s]))?"
-    r"(?P<url>[^)\s]+)"
+    r"(?P<url>https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?(?=[)\s])|[^)\s]+)"
 )
 # A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
 _TABLE_ENTRY = re.compile(

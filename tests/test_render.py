@@ -279,3 +279,36 @@ def test_known_titles_from_nested_sections_equal_a_whole_list_scan() -> None:
     assert {k.id for k in fast} == {k.id for k in known_from_list(text)}
     # The subsection's entry lies inside its parent section too: it is known once.
     assert sorted(k.title for k in fast if k.title) == ["A", "B", "C", "Intro"]
+
+
+_ENTRY_LINES = st.tuples(
+    st.sampled_from(["- [", "* [", "  + [", "-[", "- ", ""]),
+    st.lists(st.sampled_from(["x", " ", "\\]", "]", "(", "\\"]), max_size=4).map("".join),
+    st.sampled_from(["](", "] (", "]("]),
+    st.sampled_from(
+        [
+            "https://arxiv.org/abs/",
+            "http://export.arxiv.org/pdf/",
+            "https://www.arxiv.org/abs/",
+            "https://github.com/",
+            "arxiv.org/abs/",
+            "",
+        ]
+    ),
+    st.sampled_from(["2401.12345", "2401.1234", "2401.123456", "hep-th/9901001", "x", ""]),
+    st.sampled_from(["", "v2", "v"]),
+    st.sampled_from(["", ".pdf", "#a", " x", "\t", ")"]),
+    st.sampled_from([")", ") more", "", ' "t")']),
+).map("".join)
+
+
+@given(_ENTRY_LINES)
+def test_the_line_parse_reads_what_the_whole_text_scan_reads(line: str) -> None:
+    from bot.listfile import _ENTRY_IN_TEXT, _ENTRY_LINE
+
+    fast = _ENTRY_LINE.match(line)
+    whole = _ENTRY_IN_TEXT.match(line)
+    assert (fast is None) == (whole is None)
+    if fast and whole:
+        assert fast.group("title", "url") == whole.groups()
+        assert fast["id"] is None or fast["id"] == canonical_arxiv_id(fast["url"])
