@@ -160,7 +160,8 @@ def _section(
         if stripped.startswith("|"):  # a table: header, separator, or a row
             row = _TABLE_ENTRY.match(line)
             if row:
-                entries.append(_cleaned(ListEntry(index, *row.groups(), None)))
+                title, url = row.groups()
+                entries.append(_cleaned(ListEntry(index, title, url, None)))
                 rows += 1
             elif separator is None and _TABLE_SEPARATOR.match(stripped):
                 separator = index

@@ -15,7 +15,7 @@ from bot.normalize import normalize_title, to_paper
 from bot.relevance import compile_rules, score_paper
 from bot.render import ParsedList, parse_list, retitle_entries, update_list
 from bot.sections import compile_routes, route
-from bot.state import State, next_watermark
+from bot.state import State, Status, next_watermark
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def plan_run(
     window: tuple[date, date],
     list_name: str = "README.md",
     carried: Sequence[Proposal] = (),
-    status: str = "added",
+    status: Status = "added",
     carried_titles: Sequence[TitleChange] = (),
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
 ) -> Plan:

@@ -74,7 +74,7 @@ class State:
             [sources[r.status] for r in records],
         )
 
-    def with_status(self, status: str, records: list[PaperRecord]) -> State:
+    def with_status(self, status: Status, records: list[PaperRecord]) -> State:
         merged = dict(self.papers)
         for record in records:
             merged[record.id] = msgspec.structs.replace(
@@ -82,7 +82,7 @@ class State:
             )
         return replace(self, papers=merged)
 
-    def with_decisions(self, decisions: list[Decision], status: str, today: date) -> State:
+    def with_decisions(self, decisions: list[Decision], status: Status, today: date) -> State:
         merged = dict(self.papers)
         for decision in decisions:
             paper = decision.paper
@@ -111,7 +111,7 @@ class State:
                 merged[paper_id] = msgspec.structs.replace(merged[paper_id], title=title)
         return replace(self, papers=merged)
 
-    def with_papers(self, papers: list[Paper], status: str, today: date) -> State:
+    def with_papers(self, papers: list[Paper], status: Status, today: date) -> State:
         return self.with_decisions(
             [Decision(p, 0.0, True, False, ()) for p in papers], status, today
         )
