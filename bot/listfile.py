@@ -120,17 +120,26 @@ def find_section(lines: list[str], name: str) -> Section:
         heading_name, count = heading_name_and_count(title)
         if heading_name.strip().casefold() != name.strip().casefold():
             continue
-        end = index + 1
-        while end < len(lines):
-            other = heading_of(lines[end])
-            if other and other[0] <= level:
-                break
-            end += 1
+        # The section ends at the next heading of its level or above (only lines that
+        # start with "#" can be one: tested inline, as a large section has many lines).
+        end = next(
+            (
+                i
+                for i in range(index + 1, len(lines))
+                if lines[i][:1] == "#" and _ends_section(lines[i], level)
+            ),
+            len(lines),
+        )
         return _section(lines, index, index + 1, end, count)
     raise ListFormatError(
         f"list has no '## {name}' heading (target.section = \"{name}\") and no "
         f"'{START_MARKER}' region: add the heading or fix target.section"
     )
+
+
+def _ends_section(line: str, level: int) -> bool:
+    heading = heading_of(line)
+    return heading is not None and heading[0] <= level
 
 
 def _section(

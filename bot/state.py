@@ -105,6 +105,8 @@ class State:
 
     def with_titles(self, titles: dict[str, str]) -> State:
         """Record arXiv's new titles of listed papers (those the bot knows)."""
+        if not titles:
+            return self  # no copy of a large state for nothing
         merged = dict(self.papers)
         for paper_id, title in titles.items():
             if paper_id in merged:
