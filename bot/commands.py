@@ -111,8 +111,10 @@ def run_local(
     want_diff: bool,
 ) -> RunReport:
     from bot.enrich import make_enricher
+    from bot.fetch import fetch_alongside
     from bot.pipeline import keep_enrichment, plan_run
     from bot.publish import publish_local, read_list
+    from bot.render import parse_list
     from bot.state import fetch_window, load_state
 
     list_path = target or Path(config.target.file)
@@ -125,7 +127,7 @@ def run_local(
     )
     log.info("querying arXiv for papers submitted %s to %s", *window)
     source = arxiv_source(config)
-    records = source.fetch(*window)
+    records, parsed = fetch_alongside(source, window, lambda: parse_list(list_text, config.target))
     log.info("%d hits in %d requests", len(records), source.requests_made)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
@@ -137,6 +139,7 @@ def run_local(
         window,
         list_path.name,
         enrich=enricher.enrich if enricher else None,
+        parsed=parsed,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

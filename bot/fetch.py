@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -26,6 +27,8 @@ from bot import __version__
 from bot.config import ArxivConfig
 from bot.errors import FetchError
 from bot.models import RawRecord
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -315,3 +318,31 @@ def to_raw_record(result: Any) -> RawRecord:
         comment=result.comment or "",
         journal_ref=result.journal_ref or "",
     )
+
+
+def fetch_alongside(
+    source: ArxivSource, window: tuple[date, date], work: Callable[[], T]
+) -> tuple[list[RawRecord], T]:
+    """Fetch in a worker thread while `work` (reading the list) runs in this one.
+
+    Waiting on arXiv and parsing its pages with lxml release the GIL, so part of the
+    list's parse is hidden behind the fetch. The fetch's error comes first, as when it
+    ran before the parse. The worker is a daemon: Ctrl-C ends the run at once.
+    """
+    outcome: dict[str, Any] = {}
+
+    def fetch() -> None:
+        try:
+            outcome["records"] = source.fetch(*window)
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=fetch, name="arxiv-fetch", daemon=True)
+    worker.start()
+    try:
+        result = work()
+    finally:
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+    return outcome["records"], result

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.enrich import make_enricher
+from bot.fetch import ArxivSource, fetch_alongside
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_body
@@ -22,10 +22,8 @@ from bot.reconcile import (
     settle_merged,
     with_pending,
 )
+from bot.render import parse_list
 from bot.state import State, fetch_window, state_from_json, state_to_json
-
-if TYPE_CHECKING:
-    from bot.fetch import ArxivSource
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +93,7 @@ def run_github(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
     log.info("querying arXiv for papers submitted %s to %s", *window)
-    records = source.fetch(*window)
+    records, parsed = fetch_alongside(source, window, lambda: parse_list(base_text, config.target))
     plan = plan_run(
         records,
         base_text,
@@ -108,6 +106,7 @@ def run_github(
         status="pending",
         carried_titles=carried_titles,
         enrich=enricher.enrich if enricher else None,
+        parsed=parsed,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

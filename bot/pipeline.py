@@ -109,14 +109,18 @@ def plan_run(
     status: Status = "added",
     carried_titles: Sequence[TitleChange] = (),
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
+    parsed: ParsedList | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
     `carried` papers (still pending in an open pull request) are listed again
     alongside the new ones; new papers are recorded in state with `status`.
+    `parsed` is `parse_list(list_text, config.target)` when the caller has it (it
+    reads the list while the fetch runs).
     """
     papers = normalize_records(records)
-    parsed = parse_list(list_text, config.target)  # read once, for dedupe and the edit
+    if parsed is None:  # the list is read once, for dedupe and the edit
+        parsed = parse_list(list_text, config.target)
     fresh, duplicates = _dedupe(papers, parsed, state, config.dedupe.title_threshold)
     rules = compile_rules(config.relevance)
     decisions = [score_paper(paper, rules) for paper in fresh]
