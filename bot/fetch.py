@@ -341,8 +341,12 @@ def fetch_alongside(
     worker.start()
     try:
         result = work()
-    finally:
+    except Exception as exc:
         worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
+        if "error" in outcome:  # the fetch's error first, as when it ran before the parse
+            raise outcome["error"] from exc
+        raise
+    worker.join()  # Ctrl-C here (or in work) leaves at once: the worker is a daemon
+    if "error" in outcome:
+        raise outcome["error"]
     return outcome["records"], result
