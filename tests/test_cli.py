@@ -263,3 +263,37 @@ def test_bad_since_date(capsys: pytest.CaptureFixture[str]) -> None:
 
 def _unused(_: ArxivRecord) -> None:  # keep the import for type checkers
     pass
+
+
+def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    (tmp_path / "README.md").write_text(
+        "## Last Updated\n2025-01-01\n## Papers (0)\n", encoding="utf-8"
+    )
+    (tmp_path / "config.toml").write_bytes((ROOT / "config.toml").read_bytes())
+    with FakeArxiv([SAE]) as server:
+        server.script(Fault(delay=60.0))  # the fetch (in its worker thread) hangs
+        env = {**os.environ, "ARXIV_API_URL": server.url}
+        env.pop("GITHUB_TOKEN", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--dry-run", "--target", "README.md"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.requests, "the run never queried the local server"
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - interrupted < 5  # not the 60 s the fetch would take
+    assert "Traceback" not in err
+    assert not (tmp_path / "state").exists()
