@@ -9,7 +9,6 @@ import argparse
 import json
 import math
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -224,5 +223,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    shutil.which("python")  # keep imports honest for linters
     main()

@@ -19,20 +19,18 @@ from bot.normalize import canonical_arxiv_id, find_arxiv_ids
 START_MARKER = "<!-- arxiv-bot:start -->"
 END_MARKER = "<!-- arxiv-bot:end -->"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-# The title part is written as an unrolled loop ([^]\\]* (\\. [^]\\]*)*): far faster than
-# an alternation per character on lists with 100,000 entries.
-_ENTRY = re.compile(r"^\s*[-*+]\s+\[(?P<title>[^\]\\]*(?:\\.[^\]\\]*)*)\]\((?P<url>[^)\s]+)[^)]*\)")
-_ENTRY_IN_TEXT = re.compile(
-    r"^[ \t]*[-*+][ \t]+\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\(([^)\s]+)", re.M
-)
-# The same, for one line at a time, with the id of a usual arXiv link read in the same match:
-# the first branch takes the whole link exactly where the second would end it; other links
-# get their id from canonical_arxiv_id.
+# An entry line, "- [Title](link ...". The title part is written as an unrolled loop
+# ([^]\\]* (\\. [^]\\]*)*): far faster than an alternation per character on long lists.
+# The usual arXiv link's id is read in the same match: the first branch of `url` takes the
+# whole link exactly where the second would end it; other links get their id from
+# canonical_arxiv_id.
 _ENTRY_LINE = re.compile(
     r"[ \t]*[-*+][ \t]+\[(?P<title>[^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\("
     r"(?P<url>https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
     r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?(?=[)\s])|[^)\s]+)"
 )
+# The same entries found anywhere in a text (findall: title, url, id).
+_ENTRY_IN_TEXT = re.compile("^" + _ENTRY_LINE.pattern, re.M)
 # A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
 _TABLE_ENTRY = re.compile(
     r"^[ \t]*\|[^\n]*?\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)",
@@ -84,22 +82,6 @@ def heading_of(line: str) -> tuple[int, str] | None:
 def heading_name_and_count(title: str) -> tuple[str, int | None]:
     match = re.fullmatch(r"(.*?)\s*\((\d+)\)", title)
     return (match.group(1), int(match.group(2))) if match else (title, None)
-
-
-def parse_entry(line: str, index: int) -> ListEntry | None:
-    parsed = _parse_entry_line(line)
-    return ListEntry(index, *parsed) if parsed else None
-
-
-def _parse_entry_line(line: str) -> tuple[str, str, str | None] | None:
-    match = _ENTRY.match(line)
-    if not match:
-        return None
-    url = match.group("url")
-    title = match.group("title")
-    if "\\" in title:
-        title = _UNESCAPE.sub(r"\1", title)
-    return title, url, canonical_arxiv_id(url)
 
 
 def find_section(lines: list[str], name: str) -> Section:
@@ -217,8 +199,8 @@ def known_from_list(text: str) -> list[KnownTitle]:
     """Every paper the README already lists, anywhere in it: linked titles and bare ids."""
     # Whole-text scans run in C: a list with 100,000 entries takes a fraction of a second.
     known = [
-        KnownTitle(canonical_arxiv_id(url), _unescape(title), "list")
-        for title, url in _ENTRY_IN_TEXT.findall(text)
+        KnownTitle(paper_id or canonical_arxiv_id(url), _unescape(title), "list")
+        for title, url, paper_id in _ENTRY_IN_TEXT.findall(text)
     ]
     linked = sum(1 for k in known if k.id)
     if text.count("arxiv.org/") + text.lower().count("arxiv:") <= linked:

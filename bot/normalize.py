@@ -154,11 +154,11 @@ _ASCII_FOLD = bytes(
 
 # The batch fold turns the newline between titles into NUL (every other control byte,
 # NUL included, folds to a space). Titles with bytes that need the per-title path are
-# found with C-speed searches of a copy where those bytes are 0x01.
+# found with C-speed searches of a copy where those bytes (non-ASCII, and what
+# _SLOW_PATH_CHARS matches) are 0x01.
 _BATCH_FOLD = _ASCII_FOLD[:10] + b"\0" + _ASCII_FOLD[11:]
 _SPACES = re.compile(rb"  +")
-_ONE_BY_ONE_BYTES = bytes([*range(9), *range(14, 28), *range(127, 256)]) + b"\\${"
-_MARK_ONE_BY_ONE = bytes(1 if c in _ONE_BY_ONE_BYTES else c for c in range(256))
+_MARK_ONE_BY_ONE = bytes(1 if c >= 128 or _SLOW_PATH_CHARS.match(chr(c)) else c for c in range(256))
 
 
 def normalize_title(title: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
@@ -14,8 +14,8 @@ from bot.files import atomic_write_text
 from bot.models import Decision, KnownTitles, Paper
 
 STATE_VERSION = 1
-STATUSES = ("added", "pending", "rejected")
 Status = Literal["added", "pending", "rejected"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 # msgspec decodes and validates the state file straight into these records: a state
@@ -122,9 +122,6 @@ class State:
         return replace(
             self, watermark=watermark, last_run=now, last_success=now, consecutive_failures=0
         )
-
-    def after_failure(self, now: datetime) -> State:
-        return replace(self, last_run=now, consecutive_failures=self.consecutive_failures + 1)
 
 
 def next_watermark(old: date | None, start: date, end: date) -> date | None:

@@ -310,5 +310,5 @@ def test_the_line_parse_reads_what_the_whole_text_scan_reads(line: str) -> None:
     whole = _ENTRY_IN_TEXT.match(line)
     assert (fast is None) == (whole is None)
     if fast and whole:
-        assert fast.group("title", "url") == whole.groups()
+        assert fast.group("title", "url") == whole.group("title", "url")
         assert fast["id"] is None or fast["id"] == canonical_arxiv_id(fast["url"])
