@@ -157,19 +157,62 @@ def bench_end_to_end(entries: int, records: int, repeats: int) -> None:
                 err.seek(0)
                 if proc.returncode != 0:
                     raise SystemExit(f"run failed: {err.read().decode()[-500:]}")
+        pages = len(server.requests)  # of the last timed run
+        # Separate runs for the whole tree (the bot and its worker process): sampling
+        # /proc takes CPU from the run, so these runs are not timed.
+        trees = [tree_peak_mb(command, folder, env) for _ in range(3)]
         report = json.loads(stdout)
-        pages = len(server.requests)
         print(
             f"end to end: run --dry-run --json, {entries}-entry README and state, {records} new records: "
             f"median {statistics.median(walls):.2f} s wall over {repeats} runs, peak RSS {max(peaks):.0f} MB "
             f"(fetched {report['fetched']}, added {len(report['added'])}, {pages} requests)"
         )
+        if all(tree is not None for tree in trees):
+            print(
+                f"end to end, memory of the process tree (the bot and its worker, summed, sampled "
+                f"every 2 ms): peak {max(t for t in trees if t is not None):.0f} MB over {len(trees)} runs"
+            )
         page_size = 200
         expected = math.ceil(report["fetched"] / page_size)
         status = "as expected" if pages == expected else "UNEXPECTED"
         print(
             f"arXiv requests: {pages} for {report['fetched']} hits at page_size {page_size}: ceil = {expected}, {status}"
         )
+
+
+def tree_peak_mb(command: list[str], folder: Path, env: dict[str, str]) -> float | None:
+    """The largest summed RSS of a command and its child processes (Linux /proc), or None."""
+    if not Path("/proc/self/status").exists():
+        return None
+    proc = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    peak = 0
+    while proc.poll() is None:
+        pids = [proc.pid, *_children(proc.pid)]
+        peak = max(peak, sum(_rss_kb(pid) for pid in pids))
+        time.sleep(0.002)
+    return peak / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            found += map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+    except OSError:  # the process ended meanwhile
+        pass
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+    )
 
 
 def installed_env() -> dict[str, str]:

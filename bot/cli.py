@@ -18,6 +18,7 @@ from bot import __version__
 from bot.errors import BotError, ConfigError
 
 log = logging.getLogger("bot")
+# Environment variables that may hold a token: redacted from output, kept from the worker.
 SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN")
 
 

@@ -22,7 +22,10 @@ from bot.report import dump_json, report_text, step_summary, summary_line
 if TYPE_CHECKING:
     from bot.fetch import ArxivSource
     from bot.health import Health
+    from bot.pipeline import KnownPapers, Screened
     from bot.pullrequest import GithubSettings
+    from bot.state import State
+    from bot.worker import Worker
 
 log = logging.getLogger("bot")
 
@@ -58,17 +61,20 @@ def run_once(
     from contextlib import nullcontext
 
     from bot.files import run_lock
+    from bot.worker import Worker
 
     settings = None if target else github_settings(config)
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
     with nullcontext() if dry_run else lock, cyclic_gc_paused():
         try:
-            if settings is not None:
-                from bot.github_run import run_github
+            # The worker starts now: its start-up overlaps reading the list and state.
+            with Worker(ARXIV_SIDE_MODULES, env=environment_without_secrets()) as worker:
+                if settings is not None:
+                    from bot.github_run import run_github
 
-                report = run_github(config, settings, arxiv_source(config), now, since, dry_run)
-            else:
-                report = run_local(config, target, dry_run, since, now, want_diff)
+                    report = run_github(config, settings, worker, now, since, dry_run)
+                else:
+                    report = run_local(config, target, worker, dry_run, since, now, want_diff)
         except BotError as exc:
             if not dry_run and not isinstance(exc, LockedError):
                 record_health(config, settings, now, failure=str(exc))
@@ -96,25 +102,70 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+ARXIV_SIDE_MODULES = ("bot.fetch", "bot.pipeline", "arxiv")  # what fetch_and_screen needs
+
+
+def fetch_and_screen(
+    config: Config, api_url: str, window: tuple[date, date]
+) -> tuple[Screened, int]:
+    """The arXiv side of a run, in the worker process: fetch, normalize, judge.
+
+    Returns the screened hits and the number of requests made.
+    """
+    from bot.fetch import ArxivSource
+    from bot.pipeline import screen
+
+    source = ArxivSource(config.arxiv, api_url)
+    records = source.fetch(*window)
+    return screen(records, config.relevance), source.requests_made
+
+
+def both_sides(
+    worker: Worker, config: Config, window: tuple[date, date], list_text: str, state: State
+) -> tuple[Screened, KnownPapers]:
+    """Fetch and screen in the worker process while this one parses and indexes the list."""
+    from bot.pipeline import know_papers
+
+    log.info("querying arXiv for papers submitted %s to %s", *window)
+    (screened, requests), known = worker.call_alongside(
+        fetch_and_screen,
+        (config, arxiv_api_url(), window),
+        lambda: know_papers(list_text, state, config),
+    )
+    log.info("%d hits in %d requests", screened.fetched, requests)
+    return screened, known
+
+
+def environment_without_secrets() -> dict[str, str]:
+    """This process's environment minus the tokens: the worker talks to arXiv only."""
+    from bot.cli import SECRET_VARIABLES
+
+    return {name: value for name, value in os.environ.items() if name not in SECRET_VARIABLES}
+
+
+def arxiv_api_url() -> str:
+    """The arXiv API endpoint: ARXIV_API_URL overrides it (a mirror, or a local test server)."""
+    return os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL
+
+
 def arxiv_source(config: Config) -> ArxivSource:
     from bot.fetch import ArxivSource
 
-    return ArxivSource(config.arxiv, os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL)
+    return ArxivSource(config.arxiv, arxiv_api_url())
 
 
 def run_local(
     config: Config,
     target: Path | None,
+    worker: Worker,
     dry_run: bool,
     since: date | None,
     now: datetime,
     want_diff: bool,
 ) -> RunReport:
     from bot.enrich import make_enricher
-    from bot.fetch import fetch_alongside
     from bot.pipeline import keep_enrichment, plan_run
     from bot.publish import publish_local, read_list
-    from bot.render import parse_list
     from bot.state import fetch_window, load_state
 
     list_path = target or Path(config.target.file)
@@ -125,13 +176,11 @@ def run_local(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    log.info("querying arXiv for papers submitted %s to %s", *window)
-    source = arxiv_source(config)
-    records, parsed = fetch_alongside(source, window, lambda: parse_list(list_text, config.target))
-    log.info("%d hits in %d requests", len(records), source.requests_made)
+    screened, known = both_sides(worker, config, window, list_text, state)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
-        records,
+        screened,
+        known,
         list_text,
         state,
         config,
@@ -139,7 +188,6 @@ def run_local(
         window,
         list_path.name,
         enrich=enricher.enrich if enricher else None,
-        parsed=parsed,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

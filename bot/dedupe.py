@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.fuzzyindex import candidate_pairs
+from bot.fuzzyindex import Targets, candidate_pairs
 from bot.models import Duplicate, KnownTitle, KnownTitles, Paper
 from bot.normalize import normalize_titles
+
+PREPARE_MIN_TITLES = 10_000
 
 
 class TitleIndex:
@@ -27,14 +29,19 @@ class TitleIndex:
     def __init__(self, known: KnownTitles | Iterable[KnownTitle], threshold: float) -> None:
         self.known = known if isinstance(known, KnownTitles) else KnownTitles.of(known)
         self.threshold = threshold
-        # Built from the end so that the first position of each key is written last and wins.
-        backwards = range(len(self.known) - 1, -1, -1)
+        # Built from the end so that the first position of each key is written last and wins
+        # (one list of positions: both dicts share its int objects).
+        backwards = list(range(len(self.known) - 1, -1, -1))
         self._position_of_id = dict(zip(reversed(self.known.ids), backwards, strict=True))
         self._position_of_id.pop(None, None)
         norms = normalize_titles(self.known.titles)
         self._position_of_norm = dict(zip(reversed(norms), backwards, strict=True))
         self._position_of_norm.pop("", None)
-        self.titles = sorted(self._position_of_norm, key=len)  # what the fuzzy search scans
+        self.targets = Targets(sorted(self._position_of_norm, key=len))  # the fuzzy search's
+        # A long list is searched with the matrix filter: its side of the bound is computed
+        # now, while the fetch runs, rather than once the hits arrive.
+        if len(self.targets) >= PREPARE_MIN_TITLES:
+            self.targets.prepare()
 
     def by_id(self, paper_id: str) -> KnownTitle | None:
         position = self._position_of_id.get(paper_id)
@@ -49,11 +56,12 @@ class TitleIndex:
         """For each query index, the most similar known title at or above the threshold."""
         from rapidfuzz import fuzz
 
+        titles = self.targets.titles
         best: dict[int, tuple[str, float]] = {}
-        for qi, ti in candidate_pairs(norms, self.titles, self.threshold):
-            score = fuzz.ratio(norms[qi], self.titles[ti], score_cutoff=self.threshold)
+        for qi, ti in candidate_pairs(norms, self.targets, self.threshold):
+            score = fuzz.ratio(norms[qi], titles[ti], score_cutoff=self.threshold)
             if score and (qi not in best or score > best[qi][1]):
-                best[qi] = (self.titles[ti], score)
+                best[qi] = (titles[ti], score)
         return {
             qi: (self.known[self._position_of_norm[norm]], score)
             for qi, (norm, score) in best.items()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -318,35 +317,3 @@ def to_raw_record(result: Any) -> RawRecord:
         comment=result.comment or "",
         journal_ref=result.journal_ref or "",
     )
-
-
-def fetch_alongside(
-    source: ArxivSource, window: tuple[date, date], work: Callable[[], T]
-) -> tuple[list[RawRecord], T]:
-    """Fetch in a worker thread while `work` (reading the list) runs in this one.
-
-    Waiting on arXiv and parsing its pages with lxml release the GIL, so part of the
-    list's parse is hidden behind the fetch. The fetch's error comes first, as when it
-    ran before the parse. The worker is a daemon: Ctrl-C ends the run at once.
-    """
-    outcome: dict[str, Any] = {}
-
-    def fetch() -> None:
-        try:
-            outcome["records"] = source.fetch(*window)
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=fetch, name="arxiv-fetch", daemon=True)
-    worker.start()
-    try:
-        result = work()
-    except Exception as exc:
-        worker.join()
-        if "error" in outcome:  # the fetch's error first, as when it ran before the parse
-            raise outcome["error"] from exc
-        raise
-    worker.join()  # Ctrl-C here (or in work) leaves at once: the worker is a daemon
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["records"], result

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -34,15 +35,41 @@ def length_bounds(length: int, threshold: float) -> tuple[float, float]:
     return length * t / (2 - t) - _EPS, length * (2 - t) / t + _EPS
 
 
+class Targets:
+    """Titles to search, sorted by length, with the counts the bound needs of them.
+
+    The counts are computed on first use, or at once by `prepare` (while the fetch
+    runs, for a large list); they cost one byte per title and symbol.
+    """
+
+    def __init__(self, titles: Sequence[str]) -> None:
+        self.titles = titles
+        self._counts: _Counts | None = None
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def prepare(self) -> None:
+        if self._counts is None:
+            self._counts = _counts_in_blocks(self.titles)
+
+    def counts(self) -> _Counts:
+        self.prepare()
+        assert self._counts is not None
+        return self._counts
+
+
 def candidate_pairs(
-    queries: Sequence[str], targets: Sequence[str], threshold: float
+    queries: Sequence[str], targets: Sequence[str] | Targets, threshold: float
 ) -> Iterator[tuple[int, int]]:
     """Yield (query index, target index) for every pair that may reach the threshold.
 
-    `targets` must be sorted by length.
+    The targets must be sorted by length.
     """
+    if not isinstance(targets, Targets):
+        targets = Targets(targets)
     if len(queries) * len(targets) < MATRIX_MIN_PAIRS:
-        yield from _length_pairs(queries, targets, threshold)
+        yield from _length_pairs(queries, targets.titles, threshold)
     else:
         yield from _matrix_pairs(queries, targets, threshold)
 
@@ -58,7 +85,7 @@ def _length_pairs(
 
 
 def _matrix_pairs(
-    queries: Sequence[str], targets: Sequence[str], threshold: float
+    queries: Sequence[str], targets: Targets, threshold: float
 ) -> Iterator[tuple[int, int]]:
     import numpy as np
 
@@ -69,7 +96,7 @@ def _matrix_pairs(
     # Two extra columns fold the bound into the product:
     # sum(min) - (mass_a - slack*la)/2 - (mass_b - slack*lb)/2 >= 0 <=> capped L1 <= allowed D.
     q_codes = _codes(
-        [queries[i] for i in order],
+        _counts([queries[i] for i in order]),
         lambda mass, n: (np.ones_like(mass), _EPS - (mass - slack * n) / 2),
     )
     # A column no query has set adds nothing to any product: targets skip it (exactly;
@@ -77,24 +104,38 @@ def _matrix_pairs(
     width = q_codes.shape[1] - 2
     columns = np.append(np.flatnonzero(q_codes[:, :width].any(axis=0)), [width, width + 1])
     q_codes = np.ascontiguousarray(q_codes[:, columns])
-    for start in range(0, len(targets), KNOWN_BLOCK):
-        block = targets[start : start + KNOWN_BLOCK]
-        # Targets are sorted by length: the block spans len(block[0]) .. len(block[-1]).
-        lo = int(np.searchsorted(q_len, length_bounds(len(block[0]), threshold)[0]))
-        hi = int(np.searchsorted(q_len, length_bounds(len(block[-1]), threshold)[1], side="right"))
+    titles, counts = targets.titles, targets.counts()
+    for start in range(0, len(titles), KNOWN_BLOCK):
+        stop = min(start + KNOWN_BLOCK, len(titles))
+        # Targets are sorted by length: the block spans len(titles[start]) .. len(titles[stop - 1]).
+        lo = int(np.searchsorted(q_len, length_bounds(len(titles[start]), threshold)[0]))
+        high = length_bounds(len(titles[stop - 1]), threshold)[1]
+        hi = int(np.searchsorted(q_len, high, side="right"))
         if lo >= hi:
             continue
         t_codes = _codes(
-            block, lambda mass, n: (-(mass - slack * n) / 2, np.ones_like(mass)), columns
+            counts.rows(start, stop),
+            lambda mass, n: (-(mass - slack * n) / 2, np.ones_like(mass)),
+            columns,
         )
         hits = np.flatnonzero((q_codes[lo:hi] @ t_codes.T) >= 0)
-        rows, cols = np.divmod(hits, len(block))
+        rows, cols = np.divmod(hits, stop - start)
         yield from zip(order[lo + rows].tolist(), (start + cols).tolist(), strict=True)
 
 
-def _codes(strings: Sequence[str], extra: Any, columns: Any = None) -> Any:
-    """Thermometer codes of capped character counts, plus the two bound columns `extra`
-    makes; only the code `columns` given (all, by default: the two extra ones are last)."""
+@dataclass(frozen=True)
+class _Counts:
+    """Per string: capped symbol counts (int8), capped mass and length (float32)."""
+
+    small: Any
+    mass: Any
+    lengths: Any
+
+    def rows(self, start: int, stop: int) -> _Counts:
+        return _Counts(self.small[start:stop], self.mass[start:stop], self.lengths[start:stop])
+
+
+def _counts(strings: Sequence[str]) -> _Counts:
     import numpy as np
 
     plan = _code_plan()
@@ -106,18 +147,42 @@ def _codes(strings: Sequence[str], extra: Any, columns: Any = None) -> Any:
     keys = np.repeat(np.arange(len(strings), dtype=np.int32) * symbols, lengths)
     keys += plan["lookup"][raw]
     counts = np.bincount(keys, minlength=len(strings) * symbols).reshape(len(strings), symbols)
-    small = np.minimum(counts, 127).astype(np.int8)  # caps are far below 127; int8 gathers fast
+    mass = np.minimum(counts[:, : len(plan["caps"])], plan["caps"]).sum(axis=1)
+    # Caps are far below 127: int8 counts take little room and gather fast.
+    small = np.minimum(counts, 127).astype(np.int8)
+    return _Counts(small, mass.astype(np.float32), lengths.astype(np.float32))
+
+
+def _counts_in_blocks(strings: Sequence[str]) -> _Counts:
+    """`_counts` a block at a time: the temporary arrays stay small."""
+    import numpy as np
+
+    parts = [_counts(strings[i : i + KNOWN_BLOCK]) for i in range(0, len(strings), KNOWN_BLOCK)]
+    if not parts:
+        return _counts(strings)
+    return _Counts(
+        np.concatenate([p.small for p in parts]),
+        np.concatenate([p.mass for p in parts]),
+        np.concatenate([p.lengths for p in parts]),
+    )
+
+
+def _codes(counts: _Counts, extra: Any, columns: Any = None) -> Any:
+    """Thermometer codes of capped character counts, plus the two bound columns `extra`
+    makes; only the code `columns` given (all, by default: the two extra ones are last)."""
+    import numpy as np
+
+    plan = _code_plan()
     width = plan["width"]
     if columns is None:
         columns = np.arange(width + 2)
     code_columns = columns[columns < width]
-    codes = np.empty((len(strings), len(columns)), dtype=np.float32)
+    codes = np.empty((len(counts.small), len(columns)), dtype=np.float32)
     codes[:, : len(code_columns)] = (
-        np.take(small, plan["column_symbol"][code_columns], axis=1)
+        np.take(counts.small, plan["column_symbol"][code_columns], axis=1)
         > plan["column_level"][code_columns]
     )
-    mass = np.minimum(counts[:, : len(plan["caps"])], plan["caps"]).sum(axis=1).astype(np.float32)
-    codes[:, -2], codes[:, -1] = extra(mass, lengths.astype(np.float32))
+    codes[:, -2], codes[:, -1] = extra(counts.mass, counts.lengths)
     return codes
 
 

@@ -7,9 +7,9 @@ import logging
 from dataclasses import replace
 from datetime import date, datetime
 
+from bot.commands import both_sides
 from bot.config import Config
 from bot.enrich import make_enricher
-from bot.fetch import ArxivSource, fetch_alongside
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_body
@@ -22,8 +22,8 @@ from bot.reconcile import (
     settle_merged,
     with_pending,
 )
-from bot.render import parse_list
 from bot.state import State, fetch_window, state_from_json, state_to_json
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def read_state(gh: GithubRepository, path: str, ref: str, label: str) -> State |
 def run_github(
     config: Config,
     settings: GithubSettings,
-    source: ArxivSource,
+    worker: Worker,
     now: datetime,
     since: date | None,
     dry_run: bool,
@@ -92,10 +92,10 @@ def run_github(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    log.info("querying arXiv for papers submitted %s to %s", *window)
-    records, parsed = fetch_alongside(source, window, lambda: parse_list(base_text, config.target))
+    screened, known = both_sides(worker, config, window, base_text, state)
     plan = plan_run(
-        records,
+        screened,
+        known,
         base_text,
         state,
         config,
@@ -106,7 +106,6 @@ def run_github(
         status="pending",
         carried_titles=carried_titles,
         enrich=enricher.enrich if enricher else None,
-        parsed=parsed,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

@@ -21,15 +21,18 @@ END_MARKER = "<!-- arxiv-bot:end -->"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # An entry line, "- [Title](link ...". The title part is written as an unrolled loop
 # ([^]\\]* (\\. [^]\\]*)*): far faster than an alternation per character on long lists.
-# The usual arXiv link's id is read in the same match: the first branch of `url` takes the
-# whole link exactly where the second would end it; other links get their id from
-# canonical_arxiv_id.
+# The usual arXiv link's id is read in the same match. The canonical link (`abs`) is
+# kept as its id alone, which spares a string per entry on a long list; the first branch
+# of `url` takes other arXiv links whole, exactly where the second would end them; other
+# links get their id from canonical_arxiv_id.
 _ENTRY_LINE = re.compile(
     r"[ \t]*[-*+][ \t]+\[(?P<title>[^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\("
-    r"(?P<url>https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
-    r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?(?=[)\s])|[^)\s]+)"
+    r"(?:https://arxiv\.org/abs/(?P<abs>\d{4}\.\d{4,5})(?=\))"
+    r"|(?P<url>https?://(?:export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"(?P<id>\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?(?=[)\s])|[^)\s]+))"
 )
-# The same entries found anywhere in a text (findall: title, url, id).
+CANONICAL_ABS = "https://arxiv.org/abs/"
+# The same entries found anywhere in a text (findall: title, abs, url, id).
 _ENTRY_IN_TEXT = re.compile("^" + _ENTRY_LINE.pattern, re.M)
 # A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
 _TABLE_ENTRY = re.compile(
@@ -47,8 +50,12 @@ _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
 class ListEntry(msgspec.Struct, frozen=True, gc=False):  # built in C: lists are long
     line: int  # index into the document's lines
     title: str  # Markdown escapes removed
-    url: str
     id: str | None
+    link: str = ""  # the link as written; "" for the canonical https://arxiv.org/abs/<id>
+
+    @property
+    def url(self) -> str:
+        return self.link or f"{CANONICAL_ABS}{self.id}"
 
 
 @dataclass(frozen=True)
@@ -131,9 +138,10 @@ def _section(
     # same match, so a list with 100,000 entries costs one regex match per line.
     matches = list(map(_ENTRY_LINE.match, lines[start:end]))
     entries = [
-        ListEntry(index, *match.group("title", "url", "id"))
+        ListEntry(index, title, abs_id) if abs_id else ListEntry(index, title, paper_id, url)
         for index, match in enumerate(matches, start)
         if match
+        for title, abs_id, url, paper_id in [match.group("title", "abs", "url", "id")]
     ]
     # Most entries need nothing more: an id from the match, no escapes, no emphasis marks
     # (the test is written out, not called: it runs once per entry).
@@ -152,7 +160,7 @@ def _section(
             row = _TABLE_ENTRY.match(line)
             if row:
                 title, url = row.groups()
-                entries.append(_cleaned(ListEntry(index, title, url, None)))
+                entries.append(_cleaned(ListEntry(index, title, None, url)))
                 rows += 1
             elif separator is None and _TABLE_SEPARATOR.match(stripped):
                 separator = index
@@ -199,8 +207,8 @@ def known_from_list(text: str) -> list[KnownTitle]:
     """Every paper the README already lists, anywhere in it: linked titles and bare ids."""
     # Whole-text scans run in C: a list with 100,000 entries takes a fraction of a second.
     known = [
-        KnownTitle(paper_id or canonical_arxiv_id(url), _unescape(title), "list")
-        for title, url, paper_id in _ENTRY_IN_TEXT.findall(text)
+        KnownTitle(abs_id or paper_id or canonical_arxiv_id(url), _unescape(title), "list")
+        for title, abs_id, url, paper_id in _ENTRY_IN_TEXT.findall(text)
     ]
     linked = sum(1 for k in known if k.id)
     if text.count("arxiv.org/") + text.lower().count("arxiv:") <= linked:

@@ -1,4 +1,9 @@
-"""The pipeline: fetch -> normalize -> dedupe -> filter -> render, as one pure plan."""
+"""The pipeline: fetch -> normalize -> dedupe -> filter -> render, as one pure plan.
+
+A run has two sides that meet at dedupe: the arXiv side (hits normalized and judged,
+`screen`) and the list side (the list parsed, known titles indexed, `know_papers`).
+Neither needs the other, so the commands build them at the same time.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.config import Config
+from bot.config import Config, RelevanceConfig
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
 from bot.listfile import known_from_sections
-from bot.models import Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
+from bot.models import Decision, Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
 from bot.normalize import normalize_title, to_paper
 from bot.relevance import compile_rules, score_paper
 from bot.render import ParsedList, parse_list, retitle_entries, update_list
@@ -54,6 +59,29 @@ def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
     return list(papers.values())
 
 
+@dataclass(frozen=True)
+class Screened:
+    """The arXiv side of a run, which needs no list: every hit normalized and judged."""
+
+    fetched: int  # hits returned (a paper seen in two versions counts twice)
+    decisions: list[Decision]  # one per paper, in fetch order
+
+    @property
+    def papers(self) -> list[Paper]:
+        return [decision.paper for decision in self.decisions]
+
+
+def screen(records: Sequence[RawRecord], relevance: RelevanceConfig) -> Screened:
+    """Normalize the hits and judge each paper's relevance.
+
+    Judging comes before dedupe here (it is per paper and pure, so the order
+    changes nothing) because it can then run while the list is being read.
+    """
+    rules = compile_rules(relevance)
+    papers = normalize_records(records)
+    return Screened(len(records), [score_paper(paper, rules) for paper in papers])
+
+
 def keep_enrichment(plan: Plan, cache: dict[str, dict[str, str]]) -> Plan:
     """The plan with the enrichment cache stored in its state."""
     return replace(plan, state=replace(plan.state, enrichment=dict(cache)))
@@ -84,21 +112,25 @@ def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[Titl
     return sorted(changes, key=lambda change: change.id)
 
 
-def _dedupe(
-    papers: Sequence[Paper],
-    parsed: ParsedList,
-    state: State,
-    threshold: float,
-) -> tuple[list[Paper], list[Duplicate]]:
-    # Its own function so that the index (tens of MB on a large list) is freed before
-    # the list is rendered: that keeps the run's peak memory down.
+@dataclass(frozen=True)
+class KnownPapers:
+    """The list side of a run, which needs no fetch: the list parsed, every known title indexed."""
+
+    parsed: ParsedList
+    index: TitleIndex
+
+
+def know_papers(list_text: str, state: State, config: Config) -> KnownPapers:
+    """Parse the list and index its papers, then the stored ones, for dedupe."""
+    parsed = parse_list(list_text, config.target)
     listed = known_from_sections(parsed.lines, list(parsed.sections.values()))
     known = listed_then_stored(listed, state.known())
-    return split_duplicates(papers, TitleIndex(known, threshold))
+    return KnownPapers(parsed, TitleIndex(known, config.dedupe.title_threshold))
 
 
 def plan_run(
-    records: Sequence[RawRecord],
+    screened: Screened,
+    known: KnownPapers,
     list_text: str,
     state: State,
     config: Config,
@@ -109,21 +141,17 @@ def plan_run(
     status: Status = "added",
     carried_titles: Sequence[TitleChange] = (),
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
-    parsed: ParsedList | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
-    `carried` papers (still pending in an open pull request) are listed again
-    alongside the new ones; new papers are recorded in state with `status`.
-    `parsed` is `parse_list(list_text, config.target)` when the caller has it (it
-    reads the list while the fetch runs).
+    `screened` is `screen(hits, ...)` and `known` is `know_papers(list_text, state,
+    config)`. `carried` papers (still pending in an open pull request) are listed
+    again alongside the new ones; new papers are recorded in state with `status`.
     """
-    papers = normalize_records(records)
-    if parsed is None:  # the list is read once, for dedupe and the edit
-        parsed = parse_list(list_text, config.target)
-    fresh, duplicates = _dedupe(papers, parsed, state, config.dedupe.title_threshold)
-    rules = compile_rules(config.relevance)
-    decisions = [score_paper(paper, rules) for paper in fresh]
+    parsed = known.parsed
+    fresh, duplicates = split_duplicates(screened.papers, known.index)
+    decision_of = {decision.paper.id: decision for decision in screened.decisions}
+    decisions = [decision_of[paper.id] for paper in fresh]
     routes = compile_routes(config.target.sections)
     added = [
         replace(d, section=section, placed_by=why)
@@ -148,7 +176,7 @@ def plan_run(
     )
     new_state = new_state.with_titles({change.id: change.new for change in title_changes})
     report = RunReport(
-        fetched=len(records),
+        fetched=screened.fetched,
         added=added,
         duplicates=duplicates,
         rejected=rejected,

@@ -17,6 +17,16 @@ ROOT = Path(__file__).parent.parent
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def no_real_arxiv(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the bot at a closed local port unless a test serves arXiv itself.
+
+    The fetch runs in a worker process, beyond pytest-socket's reach: this keeps a
+    test that forgot the local server off the internet.
+    """
+    monkeypatch.setenv("ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+
+
 @pytest.fixture
 def arxiv_server() -> Iterator[FakeArxiv]:
     with FakeArxiv() as server:

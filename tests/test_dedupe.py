@@ -116,7 +116,7 @@ def test_matrix_filter_keeps_every_match() -> None:
     norms_q = [normalize_title(q) for q in queries]
     from bot import fuzzyindex
 
-    matrix = set(fuzzyindex._matrix_pairs(norms_q, norms_k, THRESHOLD))
+    matrix = set(fuzzyindex._matrix_pairs(norms_q, fuzzyindex.Targets(norms_k), THRESHOLD))
     rng = random.Random(5)
     exhaustive = {
         (qi, ti)

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from bot.config import ArxivConfig
-from bot.errors import FetchError, ListFormatError
-from bot.fetch import ArxivSource, PoliteSession, build_query, fetch_alongside
+from bot.errors import FetchError
+from bot.fetch import ArxivSource, PoliteSession, build_query
 from tests.conftest import record
 from tests.fakes.arxiv_server import FakeArxiv, Fault
 
@@ -203,33 +203,3 @@ def test_id_lookups_are_batched(arxiv_server: FakeArxiv) -> None:
     assert len(found) == 250
     sizes = [len(r.params["id_list"].split(",")) for r in arxiv_server.requests]
     assert max(sizes) <= 100
-
-
-def test_fetch_alongside_returns_both_results(arxiv_server: FakeArxiv) -> None:
-    fill(arxiv_server, 12)
-    src, _ = source(arxiv_server)
-    records, parsed = fetch_alongside(src, (START, END), lambda: "the list, parsed")
-    assert parsed == "the list, parsed" and len(records) == 12
-
-
-def test_fetch_alongside_reports_the_fetch_failure_first(arxiv_server: FakeArxiv) -> None:
-    arxiv_server.script(*[Fault(status=502)] * 4)
-    src, _ = source(arxiv_server)
-
-    def broken_list() -> None:
-        raise ListFormatError("list has no '## Papers' heading")
-
-    with pytest.raises(FetchError, match="after 4 tries"):
-        fetch_alongside(src, (START, END), broken_list)
-
-
-def test_fetch_alongside_raises_the_work_error_after_a_good_fetch(arxiv_server: FakeArxiv) -> None:
-    fill(arxiv_server, 3)
-    src, _ = source(arxiv_server)
-
-    def broken_list() -> None:
-        raise ListFormatError("list has no '## Papers' heading")
-
-    with pytest.raises(ListFormatError, match="Papers"):
-        fetch_alongside(src, (START, END), broken_list)
-    assert src.requests_made == 1  # the fetch finished before the error was raised
