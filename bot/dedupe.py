@@ -9,6 +9,7 @@ equals an exhaustive rapidfuzz comparison at the same threshold.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from bot.fuzzyindex import Targets, candidate_pairs
@@ -81,10 +82,8 @@ def listed_then_stored(listed: KnownTitles, stored: KnownTitles) -> KnownTitles:
     has kept for years.
     """
     title_of = dict(zip(listed.ids, listed.titles, strict=True))
-    pairs = zip(stored.ids, stored.titles, strict=True)
-    return listed + stored.subset(
-        i for i, (paper_id, title) in enumerate(pairs) if title_of.get(paper_id) != title
-    )
+    listed_titles = map(title_of.get, stored.ids)  # map and ne: C loops over long columns
+    return listed + stored.where(map(operator.ne, listed_titles, stored.titles))
 
 
 def split_duplicates(

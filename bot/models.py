@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from itertools import compress
 from typing import NamedTuple
 
 
@@ -83,12 +84,13 @@ class KnownTitles:
     def __getitem__(self, position: int) -> KnownTitle:
         return KnownTitle(self.ids[position], self.titles[position], self.sources[position])
 
-    def subset(self, positions: Iterable[int]) -> KnownTitles:
-        kept = list(positions)
+    def where(self, keep: Iterable[bool]) -> KnownTitles:
+        """The rows whose flag in `keep` is true (C loops: columns are long)."""
+        flags = list(keep)
         return KnownTitles(
-            [self.ids[i] for i in kept],
-            [self.titles[i] for i in kept],
-            [self.sources[i] for i in kept],
+            list(compress(self.ids, flags)),
+            list(compress(self.titles, flags)),
+            list(compress(self.sources, flags)),
         )
 
     def __add__(self, other: KnownTitles) -> KnownTitles:
