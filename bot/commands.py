@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import DEFAULT_ARXIV_API_URL, Config, load_config
-from bot.errors import BotError, LockedError, PublishError
+from bot.errors import BotError, FetchError, LockedError, PublishError
 from bot.models import RunReport
 from bot.report import dump_json, report_text, step_summary, summary_line
 
@@ -125,13 +125,19 @@ def both_sides(
 ) -> tuple[Screened, KnownPapers]:
     """Fetch and screen in the worker process while this one parses and indexes the list."""
     from bot.pipeline import know_papers
+    from bot.worker import WorkerLost
 
     log.info("querying arXiv for papers submitted %s to %s", *window)
-    (screened, requests), known = worker.call_alongside(
-        fetch_and_screen,
-        (config, arxiv_api_url(), window),
-        lambda: know_papers(list_text, state, config),
-    )
+    try:
+        (screened, requests), known = worker.call_alongside(
+            fetch_and_screen,
+            (config, arxiv_api_url(), window),
+            lambda: know_papers(list_text, state, config),
+        )
+    except WorkerLost as exc:  # killed from outside (out of memory?): a failed fetch
+        raise FetchError(
+            f"arXiv fetch stopped: {exc}; nothing was changed, the next run retries"
+        ) from None
     log.info("%d hits in %d requests", screened.fetched, requests)
     return screened, known
 

@@ -17,6 +17,7 @@ import importlib
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import traceback
@@ -50,6 +51,9 @@ class Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=None if env is None else dict(env),
+            # Its own process group: Ctrl-C at a terminal reaches this process only, which
+            # then ends the child (the scheduler lets a run finish on SIGINT).
+            process_group=0,
         )
         assert self._child.stdin is not None and self._child.stdout is not None
         self._requests: IO[bytes] = self._child.stdin
@@ -70,7 +74,7 @@ class Worker:
             with contextlib.suppress(OSError):  # the child is gone: nothing left to flush
                 pipe.close()
         if self._child.poll() is None:
-            self._child.terminate()
+            self._child.kill()  # it ignores SIGTERM; its work (a fetch) is safe to cut off
         self._child.wait()
 
     def call_alongside(
@@ -142,6 +146,9 @@ def _reply(replies: IO[bytes], message: tuple[str, Any]) -> None:
 
 def serve() -> None:
     """The child's side: take the start and call messages on stdin, answer on stdout."""
+    # A stop signal sent to every process (systemd, a container runtime) must not cut the
+    # run short here: the parent decides, and ends this process itself.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the pipe
     requests = sys.stdin.buffer

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -265,21 +270,19 @@ def _unused(_: ArxivRecord) -> None:  # keep the import for type checkers
     pass
 
 
-def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> None:
-    import os
-    import signal
-    import time
-
+@contextmanager
+def run_with_a_hanging_fetch(tmp_path: Path, *flags: str) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot run` whose arXiv request hangs for a minute, once it has been made."""
     (tmp_path / "README.md").write_text(
         "## Last Updated\n2025-01-01\n## Papers (0)\n", encoding="utf-8"
     )
     (tmp_path / "config.toml").write_bytes((ROOT / "config.toml").read_bytes())
     with FakeArxiv([SAE]) as server:
-        server.script(Fault(delay=60.0))  # the fetch (in its worker thread) hangs
+        server.script(Fault(delay=60.0))
         env = {**os.environ, "ARXIV_API_URL": server.url}
         env.pop("GITHUB_TOKEN", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--dry-run", "--target", "README.md"],
+            [sys.executable, "-m", "bot", "run", *flags, "--target", "README.md"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
@@ -290,6 +293,11 @@ def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> Non
         while not server.requests and time.monotonic() < deadline:
             time.sleep(0.05)
         assert server.requests, "the run never queried the local server"
+        yield proc
+
+
+def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> None:
+    with run_with_a_hanging_fetch(tmp_path, "--dry-run") as proc:
         interrupted = time.monotonic()
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
@@ -297,3 +305,25 @@ def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> Non
     assert time.monotonic() - interrupted < 5  # not the 60 s the fetch would take
     assert "Traceback" not in err
     assert not (tmp_path / "state").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the worker in /proc")
+def test_a_killed_worker_fails_the_run_cleanly(tmp_path: Path) -> None:
+    before = "## Last Updated\n2025-01-01\n## Papers (0)\n"
+    with run_with_a_hanging_fetch(tmp_path) as proc:
+        tasks = Path(f"/proc/{proc.pid}/task")
+        workers = [
+            int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()
+        ]
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 1, err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: arXiv fetch stopped: the worker process ended without an answer (exit code -9); "
+        "nothing was changed, the next run retries"
+    ]
+    assert "Traceback" not in err
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == before
+    assert not (tmp_path / "state" / "state.json").exists()

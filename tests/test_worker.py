@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -125,3 +127,22 @@ def test_the_worker_gets_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     with Worker(env=environment_without_secrets()) as worker:
         (token, now), _ = worker.call_alongside(both_variables, (), lambda: None)
     assert token is None and now == "2026-11-21T09:30:00+00:00"
+
+
+def pause_then_answer(seconds: float) -> str:
+    time.sleep(seconds)
+    return "answered"
+
+
+def test_a_stop_signal_to_the_worker_lets_the_call_finish() -> None:
+    """SIGTERM to every process (systemd, docker) leaves the parent in charge."""
+    with Worker() as worker:
+        child = worker._child
+
+        def stop_the_child() -> None:
+            time.sleep(0.3)  # the call is under way
+            os.kill(child.pid, signal.SIGTERM)
+
+        answer, _ = worker.call_alongside(pause_then_answer, (1.0,), stop_the_child)
+        assert answer == "answered"
+    assert child.returncode is not None  # ended with the context
