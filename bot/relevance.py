@@ -34,9 +34,15 @@ class PhraseRule:
     # A lowercase substring every match contains: a cheap test before any regex.
     needle: str = ""
 
-    def spans(self, text: str, lowered: str) -> list[tuple[int, int]]:
-        """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes."""
+    def spans(self, text: str, lowered: str, first_only: bool = False) -> list[tuple[int, int]]:
+        """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes.
+
+        With `first_only`, stop at the first match (enough to know that it occurs).
+        """
         if not self.plain:
+            if first_only:
+                match = self.pattern.search(text)
+                return [match.span()] if match else []
             return [m.span() for m in self.pattern.finditer(text)]
         if self.needle and self.needle not in lowered:
             return []
@@ -46,6 +52,8 @@ class PhraseRule:
             start = match.start()
             if start == 0 or not _is_word(lowered[start - 1]):
                 found.append(match.span())
+                if first_only:
+                    break
                 position = match.end()
             else:
                 position = start + 1  # as the look-behind would: try the next position
@@ -196,9 +204,11 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
 
 
 def _matches_alone(rule: PhraseRule, text: str, lowered: str) -> bool:
+    if not rule.within:  # any match counts: the first one settles it
+        return bool(rule.spans(text, lowered, first_only=True))
     spans = rule.spans(text, lowered)
-    if not spans or not rule.within:
-        return bool(spans)
+    if not spans:
+        return False
     covering = [span for longer in rule.within for span in longer.spans(text, lowered)]
     return any(not any(start <= s and e <= end for start, end in covering) for s, e in spans)
 
