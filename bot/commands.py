@@ -22,8 +22,9 @@ from bot.report import dump_json, report_text, step_summary, summary_line
 if TYPE_CHECKING:
     from bot.fetch import ArxivSource
     from bot.health import Health
-    from bot.pipeline import KnownPapers, Screened
+    from bot.pipeline import KnownPapers
     from bot.pullrequest import GithubSettings
+    from bot.relevance import Screened
     from bot.state import State
     from bot.worker import Worker
 
@@ -102,7 +103,7 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-ARXIV_SIDE_MODULES = ("bot.fetch", "bot.pipeline", "arxiv")  # what fetch_and_screen needs
+ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "arxiv")  # what fetch_and_screen needs
 
 
 def fetch_and_screen(
@@ -113,7 +114,7 @@ def fetch_and_screen(
     Returns the screened hits and the number of requests made.
     """
     from bot.fetch import ArxivSource
-    from bot.pipeline import screen
+    from bot.relevance import screen
 
     source = ArxivSource(config.arxiv, api_url)
     records = source.fetch(*window)

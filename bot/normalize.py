@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -9,6 +10,8 @@ from functools import cache
 from typing import Any
 
 from bot.models import Paper, RawRecord
+
+log = logging.getLogger(__name__)
 
 # arXiv identifier schemes: https://info.arxiv.org/help/arxiv_identifier.html
 _NEW_ID = r"\d{4}\.\d{4,5}"
@@ -253,3 +256,18 @@ def to_paper(record: RawRecord) -> Paper:
         venue=find_venue(journal_ref, comment),
         code_url=find_code_url(record.abstract, comment),
     )
+
+
+def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
+    """Normalize, keeping one paper per id (the latest version seen)."""
+    papers: dict[str, Paper] = {}
+    for record in records:
+        try:
+            paper = to_paper(record)
+        except ValueError:
+            log.warning("skipping an entry with an unrecognized id: %r", record.entry_id[:80])
+            continue
+        old = papers.get(paper.id)
+        if old is None or (paper.version or 0) > (old.version or 0):
+            papers[paper.id] = paper
+    return list(papers.values())

@@ -1,28 +1,26 @@
 """The pipeline: fetch -> normalize -> dedupe -> filter -> render, as one pure plan.
 
 A run has two sides that meet at dedupe: the arXiv side (hits normalized and judged,
-`screen`) and the list side (the list parsed, known titles indexed, `know_papers`).
+`relevance.screen`) and the list side (the list parsed, known titles indexed,
+`know_papers`).
 Neither needs the other, so the commands build them at the same time.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.config import Config, RelevanceConfig
+from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
 from bot.listfile import known_from_sections
-from bot.models import Decision, Duplicate, Paper, Proposal, RawRecord, RunReport, TitleChange
-from bot.normalize import normalize_title, to_paper
-from bot.relevance import compile_rules, score_paper
+from bot.models import Duplicate, Paper, Proposal, RunReport, TitleChange
+from bot.normalize import normalize_title
+from bot.relevance import Screened
 from bot.render import ParsedList, parse_list, retitle_entries, update_list
 from bot.sections import compile_routes, route
 from bot.state import State, Status, next_watermark
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,44 +40,6 @@ class Plan:
     @property
     def changes_list(self) -> bool:
         return bool(self.report.added or self.report.carried or self.report.title_changes)
-
-
-def normalize_records(records: Sequence[RawRecord]) -> list[Paper]:
-    """Normalize, keeping one paper per id (the latest version seen)."""
-    papers: dict[str, Paper] = {}
-    for record in records:
-        try:
-            paper = to_paper(record)
-        except ValueError:
-            log.warning("skipping an entry with an unrecognized id: %r", record.entry_id[:80])
-            continue
-        old = papers.get(paper.id)
-        if old is None or (paper.version or 0) > (old.version or 0):
-            papers[paper.id] = paper
-    return list(papers.values())
-
-
-@dataclass(frozen=True)
-class Screened:
-    """The arXiv side of a run, which needs no list: every hit normalized and judged."""
-
-    fetched: int  # hits returned (a paper seen in two versions counts twice)
-    decisions: list[Decision]  # one per paper, in fetch order
-
-    @property
-    def papers(self) -> list[Paper]:
-        return [decision.paper for decision in self.decisions]
-
-
-def screen(records: Sequence[RawRecord], relevance: RelevanceConfig) -> Screened:
-    """Normalize the hits and judge each paper's relevance.
-
-    Judging comes before dedupe here (it is per paper and pure, so the order
-    changes nothing) because it can then run while the list is being read.
-    """
-    rules = compile_rules(relevance)
-    papers = normalize_records(records)
-    return Screened(len(records), [score_paper(paper, rules) for paper in papers])
 
 
 def keep_enrichment(plan: Plan, cache: dict[str, dict[str, str]]) -> Plan:

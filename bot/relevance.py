@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.config import RelevanceConfig
-from bot.models import Decision, Evidence, Paper
-from bot.normalize import is_withdrawn
+from bot.models import Decision, Evidence, Paper, RawRecord
+from bot.normalize import is_withdrawn, normalize_records
 
 WITHDRAWN_PENALTY = -100.0
 
@@ -240,3 +241,26 @@ def score_paper(paper: Paper, rules: RelevanceRules) -> Decision:
     return Decision(
         paper=paper, score=score, accepted=accepted, borderline=borderline, evidence=tuple(evidence)
     )
+
+
+@dataclass(frozen=True)
+class Screened:
+    """The arXiv side of a run, which needs no list: every hit normalized and judged."""
+
+    fetched: int  # hits returned (a paper seen in two versions counts twice)
+    decisions: list[Decision]  # one per paper, in fetch order
+
+    @property
+    def papers(self) -> list[Paper]:
+        return [decision.paper for decision in self.decisions]
+
+
+def screen(records: Sequence[RawRecord], relevance: RelevanceConfig) -> Screened:
+    """Normalize the hits and judge each paper's relevance.
+
+    Judging comes before dedupe here (it is per paper and pure, so the order
+    changes nothing) because it can then run while the list is being read.
+    """
+    rules = compile_rules(relevance)
+    papers = normalize_records(records)
+    return Screened(len(records), [score_paper(paper, rules) for paper in papers])
