@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -26,8 +26,6 @@ from bot import __version__
 from bot.config import ArxivConfig
 from bot.errors import FetchError
 from bot.models import RawRecord
-
-T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 

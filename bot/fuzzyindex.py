@@ -50,12 +50,11 @@ class Targets:
         return len(self.titles)
 
     def prepare(self) -> None:
-        if self._counts is None:
-            self._counts = _counts_in_blocks(self.titles)
+        self.counts()
 
     def counts(self) -> _Counts:
-        self.prepare()
-        assert self._counts is not None
+        if self._counts is None:
+            self._counts = _counts_in_blocks(self.titles)
         return self._counts
 
 

@@ -2,8 +2,7 @@
 
 A run has two sides that meet at dedupe: the arXiv side (hits normalized and judged,
 `relevance.screen`) and the list side (the list parsed, known titles indexed,
-`know_papers`).
-Neither needs the other, so the commands build them at the same time.
+`know_papers`). Neither needs the other, so the commands build them at the same time.
 """
 
 from __future__ import annotations
