@@ -29,8 +29,10 @@ def listed_ids(list_text: str) -> set[str]:
 
 def settle_merged(state: State, list_text: str) -> State:
     """Pending papers in the base branch's state came from a merged PR: listed means accepted."""
-    listed = listed_ids(list_text)
     pending = [r for r in state.papers.values() if r.status == "pending"]
+    if not pending:  # the usual case: the list need not be read for this
+        return state
+    listed = listed_ids(list_text)
     return state.with_status("added", [r for r in pending if r.id in listed]).with_status(
         "rejected", [r for r in pending if r.id not in listed]
     )
