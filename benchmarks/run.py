@@ -127,36 +127,17 @@ def bench_end_to_end(entries: int, records: int, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeArxiv(new_records(records)) as server:
         folder = Path(tmp)
         write_big_list(folder, entries)
-        config = (
-            (ROOT / "config.toml")
-            .read_text(encoding="utf-8")
-            .replace("delay_seconds = 3.0", "delay_seconds = 0")
-        )
-        (folder / "config.toml").write_text(config, encoding="utf-8")
-        env = {
-            **installed_env(),
-            "ARXIV_API_URL": server.url,
-            "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00",
-        }
+        write_config(folder)
+        env = bot_env(server.url)
         env.pop("GITHUB_TOKEN", None)
         command = [sys.executable, "-m", "bot", "run", "--dry-run", "--json"]
-        subprocess.run(command, cwd=folder, env=env, capture_output=True, check=True)  # warm-up
+        run_timed(command, folder, env)  # warm-up
         walls, peaks = [], []
         for _ in range(repeats):
             server.requests.clear()
-            with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-                start = time.perf_counter()
-                proc = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=err)
-                # wait4 gives this child's own peak RSS (KB on Linux).
-                _, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                walls.append(time.perf_counter() - start)
-                peaks.append(usage.ru_maxrss / 1024)
-                out.seek(0)
-                stdout = out.read().decode()
-                err.seek(0)
-                if proc.returncode != 0:
-                    raise SystemExit(f"run failed: {err.read().decode()[-500:]}")
+            wall, peak, stdout = run_timed(command, folder, env)
+            walls.append(wall)
+            peaks.append(peak)
         pages = len(server.requests)  # of the last timed run
         # Separate runs for the whole tree (the bot and its worker process): sampling
         # /proc takes CPU from the run, so these runs are not timed.
@@ -180,19 +161,86 @@ def bench_end_to_end(entries: int, records: int, repeats: int) -> None:
         )
 
 
+def bench_github_mode(entries: int, records: int, repeats: int) -> None:
+    """The Action's way: list and state read (and the pull request written) through the
+    local stand-in of the GitHub API, which runs in this process and shares the cores."""
+    from tests.fakes.arxiv_server import FakeArxiv
+    from tests.fakes.github_server import NAME, OWNER, FakeGitHub
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_big_list(folder, entries)
+        write_config(folder)
+        paths = ("README.md", "state/state.json")
+        files = {path: (folder / path).read_text(encoding="utf-8") for path in paths}
+        token = "ghp_" + "0" * 36
+        with FakeArxiv(new_records(records)) as arxiv, FakeGitHub(token, files) as github:
+            env = {
+                **bot_env(arxiv.url),
+                "GITHUB_TOKEN": token,
+                "GITHUB_REPOSITORY": f"{OWNER}/{NAME}",
+                "GITHUB_API_URL": github.url,
+                "ARXIV_BOT_HEALTH_ISSUE": "skip",
+            }
+            dry = [sys.executable, "-m", "bot", "run", "--dry-run", "--json"]
+            walls = [run_timed(dry, folder, env)[0] for _ in range(repeats)]
+            dry_tree = tree_peak_mb(dry, folder, env)
+            start = time.perf_counter()
+            tree = tree_peak_mb([sys.executable, "-m", "bot", "run", "--json"], folder, env)
+            wall = time.perf_counter() - start  # opened the pull request (sampled, once)
+            assert len(github.open_pulls()) == 1
+        trees = f"; process tree peaks {dry_tree:.0f} and {tree:.0f} MB" if tree else ""
+        print(
+            f"GitHub mode (no target), same scale: dry run median {statistics.median(walls):.2f} s "
+            f"over {repeats} runs; a run that opens the pull request {wall:.2f} s{trees}"
+        )
+
+
+def write_config(folder: Path) -> None:
+    """The shipped config.toml with no pauses (arXiv pacing, GitHub backoff and writes)."""
+    config = (ROOT / "config.toml").read_text(encoding="utf-8")
+    for pause in ("delay_seconds = 3.0", "backoff_seconds = 2.0", "write_delay_seconds = 1.0"):
+        config = config.replace(pause, pause.split("=")[0] + "= 0")
+    (folder / "config.toml").write_text(config, encoding="utf-8")
+
+
+def bot_env(arxiv_url: str) -> dict[str, str]:
+    return {
+        **installed_env(),
+        "ARXIV_API_URL": arxiv_url,
+        "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00",
+    }
+
+
+def run_timed(command: list[str], folder: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, the process's own peak RSS in MB, and its stdout; fails loudly."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=err)
+        # wait4 gives this child's own peak RSS (KB on Linux).
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"run failed: {err.read().decode()[-500:]}")
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
 def tree_peak_mb(command: list[str], folder: Path, env: dict[str, str]) -> float | None:
     """The largest summed RSS of a command and its child processes (Linux /proc), or None."""
-    if not Path("/proc/self/status").exists():
-        return None
     proc = subprocess.Popen(
-        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     peak = 0
     while proc.poll() is None:
         pids = [proc.pid, *_children(proc.pid)]
         peak = max(peak, sum(_rss_kb(pid) for pid in pids))
         time.sleep(0.002)
-    return peak / 1024
+    assert proc.stderr is not None
+    if proc.returncode != 0:
+        raise SystemExit(f"run failed: {proc.stderr.read().decode()[-500:]}")
+    return peak / 1024 if Path("/proc/self/status").exists() else None
 
 
 def _children(pid: int) -> list[int]:
@@ -256,12 +304,14 @@ def main() -> None:
     if args.quick:
         bench_startup(3)
         bench_end_to_end(10_000, 500, 1)
+        bench_github_mode(10_000, 500, 1)
         bench_dedupe(10_000, 500, 3, check=False)
         return
     # Subprocess figures first: a child's peak RSS counts pages shared with this process
     # at fork time, and the exhaustive check below grows it by hundreds of MB.
     bench_startup(7)
     bench_end_to_end(100_000, 2_000, 5)
+    bench_github_mode(100_000, 2_000, 3)
     bench_dedupe(100_000, 2_000, 5, check=True)
 
 
