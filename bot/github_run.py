@@ -15,6 +15,7 @@ from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_body
 from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import (
+    ListedPapers,
     as_proposals,
     carry_pending,
     carry_titles,
@@ -53,7 +54,8 @@ def run_github(
         raise ListFormatError(
             f"{list_path} not found on branch '{gh.base}' of {settings.repo}; fix target.file"
         )
-    state = settle_merged(read_state(gh, state_path, base_sha, gh.base) or State(), base_text)
+    base_listed = ListedPapers(base_text)
+    state = settle_merged(read_state(gh, state_path, base_sha, gh.base) or State(), base_listed)
     closed = [
         (p.number, p.merged, read_state(gh, state_path, p.head_sha, f"PR #{p.number}"))
         for p in gh.closed_pulls(settings.branch)
@@ -71,7 +73,7 @@ def run_github(
         branch_state = (
             read_state(gh, state_path, open_pull.head_sha, f"PR #{open_pull.number}") or State()
         )
-        keep, removed = carry_pending(state, base_text, branch_state, branch_text)
+        keep, removed = carry_pending(state, base_listed, branch_state, ListedPapers(branch_text))
         if removed:
             log.info(
                 "the maintainer removed %d paper(s) from PR #%d: rejected",
@@ -84,7 +86,7 @@ def run_github(
         ):
             state = replace(state, watermark=branch_state.watermark)
         carried = as_proposals(keep)
-        carried_titles = carry_titles(state, base_text, branch_state)
+        carried_titles = carry_titles(state, base_listed, branch_state)
         branch_parent = gh.parent_of(open_pull.head_sha)
         unchanged_branch = {list_path: branch_text}
 

@@ -8,7 +8,7 @@ of a PR closed without merging, is rejected and never proposed again.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
+from functools import cached_property
 
 import msgspec
 
@@ -18,21 +18,36 @@ from bot.normalize import normalize_title
 from bot.state import PaperRecord, State
 
 
-@lru_cache(maxsize=4)  # one run asks about the same base and branch lists several times
-def _known(list_text: str) -> tuple[KnownTitle, ...]:
-    return tuple(known_from_list(list_text))
+class ListedPapers:
+    """The papers one version of the list shows, read from its text once, on first use.
+
+    A run asks about the base and the branch list several times; one of these per
+    list and run keeps the scans to one without holding them past the run.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def _known(self) -> list[KnownTitle]:
+        return known_from_list(self.text)
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return {k.id for k in self._known if k.id}
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Listed titles by id (entries that show a title)."""
+        return {k.id: k.title for k in self._known if k.id and k.title}
 
 
-def listed_ids(list_text: str) -> set[str]:
-    return {k.id for k in _known(list_text) if k.id}
-
-
-def settle_merged(state: State, list_text: str) -> State:
+def settle_merged(state: State, base: ListedPapers) -> State:
     """Pending papers in the base branch's state came from a merged PR: listed means accepted."""
     pending = [r for r in state.papers.values() if r.status == "pending"]
     if not pending:  # the usual case: the list need not be read for this
         return state
-    listed = listed_ids(list_text)
+    listed = base.ids
     return state.with_status("added", [r for r in pending if r.id in listed]).with_status(
         "rejected", [r for r in pending if r.id not in listed]
     )
@@ -57,11 +72,11 @@ def reject_closed(state: State, closed: list[tuple[int, bool, State | None]]) ->
 
 
 def carry_pending(
-    state: State, base_text: str, branch_state: State, branch_text: str
+    state: State, base: ListedPapers, branch_state: State, branch: ListedPapers
 ) -> tuple[list[PaperRecord], list[PaperRecord]]:
     """Split the open PR's proposals into those to keep and those the maintainer deleted."""
-    in_base = listed_ids(base_text)
-    in_branch = listed_ids(branch_text)
+    in_base = base.ids
+    in_branch = branch.ids
     keep: list[PaperRecord] = []
     removed: list[PaperRecord] = []
     for record in branch_state.papers.values():
@@ -73,19 +88,19 @@ def carry_pending(
     return keep, removed
 
 
-def carry_titles(state: State, base_text: str, branch_state: State) -> list[TitleChange]:
+def carry_titles(state: State, base_list: ListedPapers, branch_state: State) -> list[TitleChange]:
     """Title changes the open PR proposes: its state holds arXiv's new title, the base the old."""
-    listed = {k.id: k.title for k in _known(base_text) if k.id and k.title}
+    listed = base_list.titles
     changes = []
     for paper_id, proposed in branch_state.papers.items():
-        base = state.papers.get(paper_id)
-        if base is None or paper_id not in listed or base.status != "added":
+        recorded = state.papers.get(paper_id)
+        if recorded is None or paper_id not in listed or recorded.status != "added":
             continue
-        if base.title == proposed.title:
+        if recorded.title == proposed.title:
             continue  # the usual case: checked before folding both titles
-        if normalize_title(base.title) == normalize_title(proposed.title):
+        if normalize_title(recorded.title) == normalize_title(proposed.title):
             continue
-        if normalize_title(listed[paper_id]) == normalize_title(base.title):
+        if normalize_title(listed[paper_id]) == normalize_title(recorded.title):
             changes.append(TitleChange(paper_id, listed[paper_id], proposed.title))
     return changes
 
