@@ -154,6 +154,18 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def closed_stdout() -> int:
+    """The reader of stdout went away (`... | head`): stop quietly, as SIGPIPE would.
+
+    Python's documented recipe (signal module, "Note on SIGPIPE"): point stdout at
+    devnull so the flush at interpreter exit cannot raise again. 141 = 128 + SIGPIPE,
+    what a shell reports for a command that a closed pipe stopped.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -165,14 +177,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import commands
 
         if args.command == "run":
-            return commands.run_command(args, now_utc())
-        if args.command == "schedule":
-            return commands.schedule_command(args, now_utc())
-        if args.command == "health":
-            return commands.health_command(args)
-        if args.command == "audit":
-            return commands.audit_command(args)
-        return commands.evaluate_command(args)
+            code = commands.run_command(args, now_utc())
+        elif args.command == "schedule":
+            code = commands.schedule_command(args, now_utc())
+        elif args.command == "health":
+            code = commands.health_command(args)
+        elif args.command == "audit":
+            code = commands.audit_command(args)
+        else:
+            code = commands.evaluate_command(args)
+        sys.stdout.flush()  # here, so that a closed pipe is seen inside this try
+        return code
+    except BrokenPipeError:
+        return closed_stdout()
     except BotError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
         return 1

@@ -99,7 +99,11 @@ class Evaluation:
 
 
 def load_labeled(path: Path) -> list[tuple[RawRecord, bool]]:
-    """Read LABELS.jsonl: one labeled arXiv record per line."""
+    """Read LABELS.jsonl: one labeled arXiv record per line (blank lines skipped).
+
+    Raises ConfigError naming the file (and line) when it is unreadable, a line is
+    not a labeled record, or it holds no record at all.
+    """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -120,6 +124,9 @@ def load_labeled(path: Path) -> list[tuple[RawRecord, bool]]:
                 f"{path}:{number}: label must be 'relevant' or 'irrelevant', got {obj['label']!r}"
             )
         records.append((record_from_json(obj), obj["label"] == "relevant"))
+    if not records:
+        # Precision and recall of nothing are undefined, not 1.000: say so and fail.
+        raise ConfigError(f"{path}: no labeled records, so there is nothing to measure")
     return records
 
 

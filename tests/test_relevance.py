@@ -200,3 +200,35 @@ _WORDS = sorted({w for r in SHIPPED_RULES.phrases for w in r.phrase.lower().spli
 def test_needle_candidates_equal_a_search_of_every_needle(text: str) -> None:
     expected = [r for r in SHIPPED_RULES.phrases if not r.needle or r.needle in text]
     assert SHIPPED_RULES.candidates(text) == expected
+
+
+def test_evaluate_on_an_empty_labels_file_says_there_is_nothing_to_measure(
+    tmp_path: Path, capsys: object
+) -> None:
+    from bot.cli import main
+
+    empty = tmp_path / "labels.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    assert main(["evaluate", str(empty), "--config", str(ROOT / "config.toml")]) == 1
+    out = capsys.readouterr()  # type: ignore[attr-defined]
+    assert "nothing to measure" in out.err
+    assert "precision" not in out.out
+
+
+def test_evaluate_json_into_a_closed_pipe_stops_quietly() -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "bot", "evaluate", str(DATA / "relevance_dev.jsonl")]
+    process = subprocess.Popen(
+        [*command, "--config", str(ROOT / "config.toml"), "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `| head` does once it has read enough
+    with process.stderr:
+        err = process.stderr.read().decode()
+    assert process.wait() == 141, err
+    assert "BrokenPipeError" not in err and "internal error" not in err
