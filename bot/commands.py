@@ -173,13 +173,15 @@ def run_local(
     from bot.enrich import make_enricher
     from bot.pipeline import keep_enrichment, plan_run
     from bot.publish import publish_local, read_list
+    from bot.runstore import load_run_store, run_store_path, with_store_watermark
     from bot.state import fetch_window, load_state
 
     list_path = target or Path(config.target.file)
     state_path = Path(config.target.state_file)
 
     list_text = read_list(list_path)
-    state = load_state(state_path)
+    store = load_run_store(run_store_path(state_path))
+    state = with_store_watermark(load_state(state_path), store)
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
@@ -195,6 +197,7 @@ def run_local(
         window,
         list_path.name,
         enrich=enricher.enrich if enricher else None,
+        store=store,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

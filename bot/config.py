@@ -115,6 +115,11 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class RunConfig:
+    time_budget_seconds: float = 1200.0  # bounds every wait a server asks for, in one run
+
+
+@dataclass(frozen=True)
 class Config:
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
@@ -124,6 +129,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
     enrich: EnrichConfig = field(default_factory=EnrichConfig)
+    run: RunConfig = field(default_factory=RunConfig)
     path: Path = Path("config.toml")
 
 
@@ -136,6 +142,7 @@ SECTIONS: dict[str, type[Any]] = {
     "schedule": ScheduleConfig,
     "health": HealthConfig,
     "enrich": EnrichConfig,
+    "run": RunConfig,
 }
 
 
@@ -295,6 +302,8 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             "delay_seconds" if config.enrich.delay_seconds < 0 else "max_lookups",
             "must not be negative",
         )
+    if config.run.time_budget_seconds <= 0:
+        fail("run", "time_budget_seconds", "must be above 0 (seconds a run may spend waiting)")
     if config.health.failures_before_issue < 1:
         fail("health", "failures_before_issue", "must be at least 1")
     # The default schedule is valid (a test builds it): only a changed one is worth

@@ -29,3 +29,16 @@ class FetchError(BotError):
 
 class PublishError(BotError):
     """The change could not be written or the pull request could not be opened."""
+
+
+class WaitTooLongError(BotError):
+    """A server asked for a wait (Retry-After, rate limit) that does not fit the time budget."""
+
+    def __init__(self, service: str, wait_seconds: float, left_seconds: float) -> None:
+        self.service = service
+        self.wait_seconds = wait_seconds
+        self.left_seconds = left_seconds
+        super().__init__(
+            f"{service} asks to wait {wait_seconds:.0f} s, more than the {left_seconds:.0f} s"
+            " left of [run] time_budget_seconds; nothing was changed; the next run retries"
+        )

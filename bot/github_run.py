@@ -23,6 +23,7 @@ from bot.reconcile import (
     settle_merged,
     with_pending,
 )
+from bot.runstore import load_run_store, run_store_path, save_run_store, with_store_watermark
 from bot.state import State, fetch_window, state_from_json, state_to_json
 from bot.worker import Worker
 
@@ -90,6 +91,11 @@ def run_github(
         branch_parent = gh.parent_of(open_pull.head_sha)
         unchanged_branch = {list_path: branch_text}
 
+    # The run store (Actions cache) knows the watermark of runs that added nothing;
+    # without it the committed state is the fallback: a re-read, never a lost paper.
+    store_path = run_store_path(state_path)
+    store = load_run_store(store_path)
+    state = with_store_watermark(state, store)
     enricher = make_enricher(config.enrich, state.enrichment)
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
@@ -108,6 +114,7 @@ def run_github(
         status="pending",
         carried_titles=carried_titles,
         enrich=enricher.enrich if enricher else None,
+        store=store,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)
@@ -117,6 +124,8 @@ def run_github(
     if dry_run or not plan.changes_list:
         if not plan.changes_list:
             log.info("nothing new and nothing pending: no pull request")
+        if not dry_run:
+            save_run_store(store_path, plan.store)
         return report
 
     if open_pull is not None and (
@@ -132,4 +141,5 @@ def run_github(
     report.pull_request = gh.open_or_update_pull(
         settings.branch, pull_request_body(report, list_path)
     )
+    save_run_store(store_path, plan.store)  # only once the papers are in the pull request
     return report

@@ -18,6 +18,7 @@ from bot.models import Duplicate, Paper, Proposal, RunReport, TitleChange
 from bot.normalize import normalize_title
 from bot.relevance import Screened
 from bot.render import ParsedList, parse_list, retitle_entries, update_list
+from bot.runstore import EMPTY_STORE, RunStore
 from bot.sections import compile_routes, route
 from bot.state import State, Status, next_watermark
 
@@ -30,6 +31,7 @@ class Plan:
     list_text: str
     state: State
     before: str = ""
+    store: RunStore = EMPTY_STORE  # the run store after this run (bot/runstore.py)
 
     def diff(self, name: str) -> str:
         from bot.render import unified_diff
@@ -100,12 +102,15 @@ def plan_run(
     status: Status = "added",
     carried_titles: Sequence[TitleChange] = (),
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
+    store: RunStore = EMPTY_STORE,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
     `screened` is `screen(hits, ...)` and `known` is `know_papers(list_text, state,
     config)`. `carried` papers (still pending in an open pull request) are listed
     again alongside the new ones; new papers are recorded in state with `status`.
+    The run `store` gets the new watermark and remembers the filter's rejections; a
+    rejection it already remembered is not reported again.
     """
     parsed = known.parsed
     fresh, duplicates = split_duplicates(screened.papers, known.index)
@@ -122,6 +127,8 @@ def plan_run(
         enriched = enrich([d.paper for d in added])
         added = [replace(d, paper=p) for d, p in zip(added, enriched, strict=True)]
     rejected = sorted((d for d in decisions if not d.accepted), key=lambda d: -d.score)
+    remembered = store.rejected
+    new_rejected = [d for d in rejected if d.paper.id not in remembered]
     listed = [p.paper for p in carried] + [d.paper for d in added]
     placement = {p.paper.id: p.section for p in carried if p.section}
     placement |= {d.paper.id: d.section for d in added}
@@ -138,9 +145,12 @@ def plan_run(
         fetched=screened.fetched,
         added=added,
         duplicates=duplicates,
-        rejected=rejected,
+        rejected=new_rejected,
         carried=list(carried),
         title_changes=title_changes,
         window=window,
     )
-    return Plan(report=report, list_text=new_text, state=new_state, before=list_text)
+    new_store = store.with_watermark(new_state.watermark).with_rejected(
+        {d.paper.id: d.score for d in new_rejected}
+    )
+    return Plan(report, new_text, new_state, list_text, new_store)

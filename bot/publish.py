@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.files import atomic_write_text
 from bot.pipeline import Plan
+from bot.runstore import run_store_path, save_run_store
 from bot.state import save_state
 
 
@@ -24,7 +25,11 @@ def read_list(path: Path) -> str:
 
 
 def publish_local(plan: Plan, list_path: Path, state_path: Path) -> None:
-    """Write the list first: state only records papers once they are really listed."""
+    """Write the list first: state only records papers once they are really listed.
+
+    The run store (bookkeeping, not the list's history) comes last.
+    """
     if plan.changes_list:
         atomic_write_text(list_path, plan.list_text)
     save_state(state_path, plan.state)
+    save_run_store(run_store_path(state_path), plan.store)

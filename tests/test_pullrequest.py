@@ -106,8 +106,12 @@ def test_first_run_opens_one_pr_with_one_commit(
     assert "Mechanistic Insights" not in pull.body.split("### Borderline")[0]
     assert distinct_title(1) in pull.body
     assert "<details><summary>Abstract</summary>" in pull.body
-    # GitHub mode keeps state in the repository: locally only the health bookkeeping.
-    assert {p.name for p in (workdir / "state").iterdir()} == {"health.json", ".arxiv-bot.lock"}
+    # GitHub mode keeps state in the repository: locally only the run store (bookkeeping).
+    assert {p.name for p in (workdir / "state").iterdir()} == {
+        "health.json",
+        "run.json",
+        ".arxiv-bot.lock",
+    }
 
 
 def test_second_run_updates_the_same_pr(
