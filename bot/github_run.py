@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.enrich import make_enricher
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
-from bot.prbody import pull_request_body
+from bot.prbody import pull_request_text
 from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import (
     ListedPapers,
@@ -138,8 +138,7 @@ def run_github(
         files = {list_path: plan.list_text, state_path: state_to_json(plan.state)}
         message = f"arXiv bot: {len(report.added) + len(report.carried)} paper(s) for {list_path}"
         gh.commit(settings.branch, base_sha, files, message)
-    report.pull_request = gh.open_or_update_pull(
-        settings.branch, pull_request_body(report, list_path)
-    )
+    text = pull_request_text(report, list_path)
+    report.pull_request = gh.open_or_update_pull(settings.branch, text.body, comments=text.comments)
     save_run_store(store_path, plan.store)  # only once the papers are in the pull request
     return report

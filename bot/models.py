@@ -170,6 +170,22 @@ class PullRequestRef:
     url: str
 
 
+# Starts every comment that carries what a pull request's body had no room for.
+OVERFLOW_MARKER = "<!-- arxiv-bot:overflow -->"
+
+
+@dataclass(frozen=True)
+class PullRequestText:
+    """A pull request's body, and comments naming every item the body had no room for.
+
+    Each string is under GitHub's 65,536-character limit; each comment starts with
+    OVERFLOW_MARKER so the next run can find and replace it.
+    """
+
+    body: str
+    comments: tuple[str, ...] = ()
+
+
 @dataclass
 class RunReport:
     """What one run fetched, skipped, rejected and added."""

@@ -1,4 +1,11 @@
-"""Render the pull request body a maintainer reviews (pure; everything from arXiv escaped)."""
+"""Render the pull request body a maintainer reviews (pure; everything from arXiv escaped).
+
+Text from arXiv goes through `escape_for_github`: no Markdown it contains renders
+(inline or block), and nothing in it notifies anyone or links to an issue. Each
+field is capped so one item cannot crowd out the others; what the body has no
+room for goes into comments (`PullRequestText.comments`), so every paper is named
+where the reviewer looks.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,57 @@ import re
 from collections.abc import Sequence
 
 from bot.audit import FIXED_BY_CLEANUP, Finding
-from bot.models import Decision, Duplicate, Proposal, RunReport, TitleChange
+from bot.models import (
+    OVERFLOW_MARKER,
+    Decision,
+    Duplicate,
+    Proposal,
+    PullRequestText,
+    RunReport,
+    TitleChange,
+)
 from bot.render import escape_markdown, short_authors
 
+# GitHub rejects an issue or pull request body (and a comment) over 65,536 characters.
 GITHUB_BODY_LIMIT = 65536
 BODY_BUDGET = GITHUB_BODY_LIMIT - 1536  # room for the truncation note and footer
 ZERO_WIDTH_SPACE = "\u200b"
+# Caps per field, in characters before escaping: arXiv's own limits are about 1,920
+# for an abstract and a few hundred for a title, so only pathological text is cut.
+TEXT_CAP = 400
+ABSTRACT_CAP = 2400
+
+# Block markers a line may open with (CommonMark 4-5) that escape_markdown leaves:
+# ATX heading, bullet list item, setext underline or thematic break; an ordered list
+# item is defused by escaping its delimiter. (> * _ ~ ` | are escaped anywhere.)
+_BLOCK_START = re.compile(r"^([#+\-=])")
+_ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
+# GitHub links GH-123 to an issue of the repository the text is shown in.
+_GH_REFERENCE = re.compile(r"\b(GH)-(?=\d)", re.IGNORECASE)
+# A github.com URL in a body (with or without scheme) creates a cross-reference event
+# on the issue it names; a zero-width space in the host stops the autolink.
+_GITHUB_HOST = re.compile(r"\b(github)(\.com\b)", re.IGNORECASE)
 
 
-def escape_for_github(text: str) -> str:
-    """Markdown-escape and defuse @mentions and #123 references, which notify people."""
-    text = escape_markdown(" ".join(text.split()))
+def clip(text: str, cap: int) -> str:
+    """`text` cut to at most `cap` characters, with an ellipsis when cut."""
+    return text if len(text) <= cap else text[: cap - 1].rstrip() + "…"
+
+
+def escape_for_github(text: str, cap: int = TEXT_CAP) -> str:
+    """One line of `text`, at most `cap` characters before escaping, that GitHub shows verbatim.
+
+    Whitespace (line breaks included) collapses to single spaces; inline Markdown is
+    backslash-escaped, and so is a block marker at the start (the text may begin a line);
+    @mentions, #123, GH-123 and github.com URLs get a zero-width space, because GitHub
+    finds references in the rendered text, after backslash escapes are gone.
+    """
+    text = escape_markdown(clip(" ".join(text.split()), cap))
+    text = _ORDERED_START.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", text, count=1), count=1)
     text = re.sub(r"@(?=\w)", "@" + ZERO_WIDTH_SPACE, text)
-    return re.sub(r"#(?=\d)", "#" + ZERO_WIDTH_SPACE, text)
+    text = re.sub(r"#(?=\d)", "#" + ZERO_WIDTH_SPACE, text)
+    text = _GH_REFERENCE.sub(r"\1-" + ZERO_WIDTH_SPACE, text)
+    return _GITHUB_HOST.sub(r"\1" + ZERO_WIDTH_SPACE + r"\2", text)
 
 
 def _link(title: str, url: str) -> str:
@@ -42,7 +87,7 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
         lines += [
             "  <details><summary>Abstract</summary>",
             "",
-            f"  {escape_for_github(p.abstract)}",
+            f"  {escape_for_github(p.abstract, ABSTRACT_CAP)}",
             "",
             "  </details>",
         ]
@@ -115,17 +160,33 @@ def audit_body(findings: Sequence[Finding], list_name: str) -> str:
     )
 
 
-def pull_request_body(report: RunReport, list_name: str) -> str:
-    """The PR body: summary, papers with evidence, borderline, duplicates; under GitHub's limit."""
+Sections = list[tuple[str, list[str]]]  # (heading, items) in the order shown
+
+
+def pull_request_text(report: RunReport, list_name: str) -> PullRequestText:
+    """The PR body (summary, papers with evidence, borderline, duplicates) and its overflow.
+
+    Abstracts are dropped first; if the body is still too long, it keeps the items that
+    fit, in order, and the comments name the rest.
+    """
+    head = _head(report, list_name)
     for with_abstracts in (True, False):
-        body = _body(report, list_name, with_abstracts, limit=None)
+        sections = _sections(report, with_abstracts)
+        body = _join(head, sections)
         if len(body) <= BODY_BUDGET:
-            return body
-    return _body(report, list_name, False, limit=BODY_BUDGET)
+            return PullRequestText(body)
+    kept, rest = _fit(head, sections, BODY_BUDGET)
+    comments = _overflow_comments(rest)
+    left = sum(len(items) for _, items in rest)
+    note = (
+        f"\n*{left} more item(s) are named in the {len(comments)} comment(s) below: "
+        f"GitHub limits a description to {GITHUB_BODY_LIMIT:,} characters.*\n"
+        f"{OVERFLOW_MARKER}\n"
+    )
+    return PullRequestText(_join(head, kept) + note, comments)
 
 
-def _body(report: RunReport, list_name: str, with_abstracts: bool, limit: int | None) -> str:
-    borderline = [d for d in report.rejected if d.borderline]
+def _head(report: RunReport, list_name: str) -> list[str]:
     total = len(report.added) + len(report.carried)
     summary = (
         f"arXiv bot proposes **{total}** paper(s) for `{escape_for_github(list_name)}`. "
@@ -134,7 +195,12 @@ def _body(report: RunReport, list_name: str, with_abstracts: bool, limit: int | 
     )
     if report.window:
         summary += f" (submitted {report.window[0]} to {report.window[1]})"
-    sections: list[tuple[str, list[str]]] = [
+    return [summary, "", HOW_TO_REJECT]
+
+
+def _sections(report: RunReport, with_abstracts: bool) -> Sections:
+    borderline = [d for d in report.rejected if d.borderline]
+    return [
         (
             f"### New in this run ({len(report.added)})",
             [_added_item(d, with_abstracts) for d in report.added],
@@ -156,24 +222,54 @@ def _body(report: RunReport, list_name: str, with_abstracts: bool, limit: int | 
             [_duplicate_item(d) for d in report.duplicates],
         ),
     ]
-    parts = [summary, "", HOW_TO_REJECT]
-    used = sum(len(p) + 1 for p in parts)
-    omitted = 0
+
+
+def _join(head: list[str], sections: Sections) -> str:
+    parts = list(head)
+    for heading, items in sections:
+        if items:
+            parts += ["", heading, *items]
+    return "\n".join(parts) + "\n"
+
+
+def _fit(head: list[str], sections: Sections, limit: int) -> tuple[Sections, Sections]:
+    """Split into what fits in `limit` characters (items in order) and the rest."""
+    used = len(_join(head, []))
+    kept: Sections = []
+    rest: Sections = []
     for heading, items in sections:
         if not items:
             continue
-        block = ["", heading]
-        for item in items:
-            if limit is not None and used + len(item) + len(heading) + 2 > limit:
-                omitted += 1
-                continue
-            block.append(item)
-            used += len(item) + 1
-        parts += block
-    if omitted:
-        parts += [
-            "",
-            f"*{omitted} more item(s) were left out to stay under GitHub's size limit; "
-            "run `python -m bot run --dry-run --json` for the full report.*",
-        ]
-    return "\n".join(parts) + "\n"
+        cost = [len(item) + 1 for item in items]
+        fits = 0
+        if not rest:
+            used += len(heading) + 2
+            while fits < len(items) and used + cost[fits] <= limit:
+                used += cost[fits]
+                fits += 1
+        if fits:
+            kept.append((heading, items[:fits]))
+        if fits < len(items):
+            rest.append((heading, items[fits:]))
+    return kept, rest
+
+
+def _overflow_comments(rest: Sections) -> tuple[str, ...]:
+    """Comments, each within the budget, listing `rest` under its headings."""
+    chunks: list[list[str]] = []
+    size = 0
+    for heading, items in rest:
+        for index, item in enumerate(items):
+            if not chunks or size + len(item) + len(heading) + 16 > BODY_BUDGET:
+                chunks.append([f"{heading}, continued"])
+                size = len(heading) + 12
+            elif index == 0:
+                chunks[-1] += ["", f"{heading}, continued"]
+                size += len(heading) + 13
+            chunks[-1].append(item)
+            size += len(item) + 1
+    return tuple(
+        f"{OVERFLOW_MARKER}\narXiv bot: the rest of this pull request's description "
+        f"(part {number} of {len(chunks)}).\n\n" + "\n".join(lines) + "\n"
+        for number, lines in enumerate(chunks, start=1)
+    )

@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.errors import PublishError
-from bot.models import PullRequestRef
+from bot.models import OVERFLOW_MARKER, PullRequestRef
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -240,12 +240,19 @@ class GithubRepository:
                 )
             ]
 
-    def open_or_update_pull(self, branch: str, body: str, title: str = "") -> PullRequestRef:
-        """Update the bot's open PR, or open one; never two (check, create, treat 422 as found)."""
+    def open_or_update_pull(
+        self, branch: str, body: str, title: str = "", comments: Sequence[str] = ()
+    ) -> PullRequestRef:
+        """Update the bot's open PR, or open one; never two (check, create, treat 422 as found).
+
+        `comments` (each starting with OVERFLOW_MARKER) replace the overflow comments an
+        earlier run left; they are only looked for when this or the last body had overflow.
+        """
         from github import GithubException
 
         title = title or self.settings.pr_title
         existing = self.open_pull(branch)
+        had_overflow = existing is not None and OVERFLOW_MARKER in existing.body
         if existing is None:
             for attempt in range(self.settings.max_retries + 1):
                 try:
@@ -279,6 +286,8 @@ class GithubRepository:
                 pull = self.repo.get_pull(existing.number)
                 if pull.body != body or pull.title != title:
                     pull.edit(title=title, body=body)
+        if comments or had_overflow:
+            self._replace_overflow_comments(existing.number, comments)
         if self.settings.labels:
             number = existing.number
             self._retry_write(
@@ -286,6 +295,20 @@ class GithubRepository:
                 lambda: self.repo.get_issue(number).add_to_labels(*self.settings.labels),
             )
         return PullRequestRef(existing.number, existing.url)
+
+    def _replace_overflow_comments(self, number: int, comments: Sequence[str]) -> None:
+        """Edit, add or delete the bot's overflow comments on PR `number` to match `comments`."""
+        with self._errors(f"updating the comments of pull request #{number}"):
+            issue = self.repo.get_issue(number)
+            old = [c for c in issue.get_comments() if (c.body or "").startswith(OVERFLOW_MARKER)]
+            for comment, body in zip(old, comments, strict=False):
+                if comment.body != body:
+                    comment.edit(body)
+            # Not retried on a 5xx (it may have been posted): the next run replaces them all.
+            for body in comments[len(old) :]:
+                issue.create_comment(body)
+            for comment in old[len(comments) :]:
+                comment.delete()
 
 
 def describe_github_error(status: int, data: Any, action: str, repo: str) -> str:

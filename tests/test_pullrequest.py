@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from tests.conftest import DATA, record
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.github_server import FakeGitHub, Fault
+from tests.fakes.github_server import Comment, FakeGitHub, Fault
 
 TOKEN = "ghp_TESTTOKEN1234567890abcdefSECRET"
 BRANCH = "arxiv-bot/updates"
@@ -344,8 +344,32 @@ def test_huge_runs_keep_the_body_under_githubs_limit(
     code, out, _ = run(capsys)
     assert code == 0 and len(out["added"]) == 400  # type: ignore[arg-type]
     body = github.pull(1).body
-    assert len(body) <= 65536
-    assert "left out to stay under GitHub's size limit" in body
+    comments = github.comments_on(1)
+    assert len(body) <= 65536 and comments and all(len(c) <= 65536 for c in comments)
+    assert f"more item(s) are named in the {len(comments)} comment(s) below" in body
+    for i in range(400):  # every paper is named where the reviewer looks
+        assert (body + "".join(comments)).count(f"2611.{100 + i:05d})") == 1
+
+    # The next run replaces its comments instead of adding more.
+    arxiv_server.add(sae(900))
+    assert run(capsys)[0] == 0
+    assert len(github.comments_on(1)) == len(comments)
+    assert "2611.00900" in github.pull(1).body + "".join(github.comments_on(1))
+
+
+def test_overflow_comments_go_when_the_body_fits_again(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.models import OVERFLOW_MARKER
+
+    arxiv_server.add(sae(1))
+    assert run(capsys)[0] == 0
+    github.comments.append(Comment(7, 1, OVERFLOW_MARKER + "\nold overflow"))
+    github.comments.append(Comment(8, 1, "a maintainer's comment"))
+    github.pull(1).body += OVERFLOW_MARKER  # as the last run's body said
+    arxiv_server.add(sae(2))
+    assert run(capsys)[0] == 0
+    assert github.comments_on(1) == ["a maintainer's comment"]
 
 
 def test_health_issue_after_repeated_failures_then_closed(

@@ -59,6 +59,14 @@ class Issue:
     labels: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Comment:
+    id: int
+    number: int  # the issue or pull request it is on
+    body: str
+    author: str = BOT_LOGIN
+
+
 class FakeGitHub(LocalServer):
     def __init__(self, token: str, files: dict[str, str], default_branch: str = "main") -> None:
         self.token = token
@@ -68,6 +76,7 @@ class FakeGitHub(LocalServer):
         self.refs: dict[str, str] = {}
         self.pulls: list[Pull] = []
         self.issues: list[Issue] = []
+        self.comments: list[Comment] = []
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str]] = []
         self.default_branch = default_branch
@@ -300,19 +309,43 @@ class FakeGitHub(LocalServer):
             (r"/issues", "POST", self._create_issue),
             (r"/issues/(\d+)", "PATCH", self._edit_issue),
             (r"/issues/(\d+)", "GET", self._get_issue),
-            (
-                r"/issues/(\d+)/comments",
-                "POST",
-                lambda q, b, n: (
-                    201,
-                    {
-                        "id": 1,
-                        "body": b.get("body", ""),
-                        "url": f"{self._repo_url()}/issues/comments/1",
-                    },
-                ),
-            ),
+            (r"/issues/(\d+)/comments", "POST", self._create_comment),
+            (r"/issues/(\d+)/comments", "GET", self._list_comments),
+            (r"/issues/comments/(\d+)", "PATCH", self._edit_comment),
+            (r"/issues/comments/(\d+)", "DELETE", self._delete_comment),
         ]
+
+    # -- comments (on issues and pull requests alike, as on GitHub) ---------
+    def comment_json(self, comment: Comment) -> dict[str, Any]:
+        return {
+            "id": comment.id,
+            "body": comment.body,
+            "url": f"{self._repo_url()}/issues/comments/{comment.id}",
+            "issue_url": f"{self._repo_url()}/issues/{comment.number}",
+            "user": {"login": comment.author, "id": 2},
+        }
+
+    def comments_on(self, number: int) -> list[str]:
+        return [c.body for c in self.comments if c.number == number]
+
+    def _create_comment(self, q: dict[str, str], b: dict[str, Any], n: str) -> tuple[int, Any]:
+        if len(b.get("body", "")) > 65536:
+            return 422, {"message": "Validation Failed", "errors": [{"code": "too_long"}]}
+        comment = Comment(1 + max([c.id for c in self.comments], default=0), int(n), b["body"])
+        self.comments.append(comment)
+        return 201, self.comment_json(comment)
+
+    def _list_comments(self, q: dict[str, str], b: Any, n: str) -> tuple[int, Any]:
+        return 200, [self.comment_json(c) for c in self.comments if c.number == int(n)]
+
+    def _edit_comment(self, q: dict[str, str], b: dict[str, Any], n: str) -> tuple[int, Any]:
+        comment = next(c for c in self.comments if c.id == int(n))
+        comment.body = b["body"]
+        return 200, self.comment_json(comment)
+
+    def _delete_comment(self, q: dict[str, str], b: Any, n: str) -> tuple[int, Any]:
+        self.comments = [c for c in self.comments if c.id != int(n)]
+        return 204, None
 
     def _get_branch(self, q: dict[str, str], b: Any, branch: str) -> tuple[int, Any]:
         if branch not in self.refs:
@@ -541,7 +574,7 @@ class FakeGitHub(LocalServer):
                 self._send(status, payload, {})
 
             def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
-                body = json.dumps(payload).encode()
+                body = b"" if status == 204 else json.dumps(payload).encode()
                 self.reply(status, body, "application/json; charset=utf-8", headers)
 
             def do_GET(self) -> None:
@@ -552,5 +585,8 @@ class FakeGitHub(LocalServer):
 
             def do_PATCH(self) -> None:
                 self._serve("PATCH")
+
+            def do_DELETE(self) -> None:
+                self._serve("DELETE")
 
         return Handler
