@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.config import TargetConfig
 from bot.dedupe import TitleIndex, split_duplicates
-from bot.listfile import ListEntry, Section, find_section, split_lines
+from bot.listdoc.document import ListDocument
+from bot.listdoc.edit import replace_link_text
+from bot.listdoc.entries import ListEntry
+from bot.listdoc.lines import with_count
 from bot.models import Paper
 from bot.normalize import normalize_title
 from bot.relevance import RelevanceRules, score_paper
 
 KINDS = (
+    "wrong_count",
     "duplicate_id",
     "duplicate_title",
     "title_changed",
@@ -41,26 +44,16 @@ class Finding:
     detail: str
 
 
-def list_entries(text: str, target: TargetConfig) -> Section:
-    """The entries of every configured section, as one section to audit."""
-    lines = split_lines(text)
-    entries = {
-        entry.line: entry
-        for name in dict.fromkeys((target.section, *target.sections))
-        for entry in find_section(lines, name).entries
-    }
-    return Section(None, 0, len(lines), None, tuple(entries[line] for line in sorted(entries)))
-
-
 def audit_entries(
-    section: Section,
+    document: ListDocument,
     current: Mapping[str, Paper],
     rules: RelevanceRules,
     title_threshold: float,
 ) -> list[Finding]:
-    """Findings for the section's entries; `current` is arXiv's metadata by id (may be partial)."""
-    entries = section.entries
+    """Findings for the list's entries; `current` is arXiv's metadata by id (may be partial)."""
+    entries = document.entries
     findings: list[Finding] = []
+    findings += _wrong_counts(document)
     findings += _duplicates(entries, title_threshold)
     for entry in entries:
         findings += _entry_findings(entry, current.get(entry.id) if entry.id else None, rules)
@@ -69,6 +62,27 @@ def audit_entries(
 
 def _finding(kind: str, entry: ListEntry, detail: str) -> Finding:
     return Finding(kind, entry.line + 1, entry.id, entry.title, detail)
+
+
+def _wrong_counts(document: ListDocument) -> list[Finding]:
+    """Headings whose "(N)" is not the number of entries below them."""
+    findings = []
+    for section in document.sections.values():
+        if section.heading is None or section.count is None:
+            continue
+        if section.count != len(section.entries):
+            heading = document.lines[section.heading].strip()
+            findings.append(
+                Finding(
+                    "wrong_count",
+                    section.heading + 1,
+                    None,
+                    heading,
+                    f"the heading says ({section.count}), the section has "
+                    f"{len(section.entries)} entries",
+                )
+            )
+    return findings
 
 
 def _duplicates(entries: Sequence[ListEntry], threshold: float) -> list[Finding]:
@@ -124,21 +138,24 @@ def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules
     return findings
 
 
-FIXED_BY_CLEANUP = ("duplicate_id", "title_changed", "non_canonical_link", "broken_title")
+FIXED_BY_CLEANUP = (
+    "wrong_count",
+    "duplicate_id",
+    "title_changed",
+    "non_canonical_link",
+    "broken_title",
+)
 
 
 def cleanup_list(
-    text: str, findings: Sequence[Finding], current: Mapping[str, Paper], target: TargetConfig
+    document: ListDocument, findings: Sequence[Finding], current: Mapping[str, Paper]
 ) -> str:
     """The list with what the audit can fix safely: exact-id duplicates removed, arXiv's
-    current titles, canonical links. Fuzzy twins and off-topic papers stay for the maintainer."""
-    from bot.render import replace_link_text, with_count
-
-    lines = split_lines(text)
-    sections = [
-        find_section(lines, name) for name in dict.fromkeys((target.section, *target.sections))
-    ]
-    by_line = {entry.line: entry for section in sections for entry in section.entries}
+    current titles, canonical links, headings' counts. Fuzzy twins and off-topic papers
+    stay for the maintainer."""
+    lines = list(document.lines)
+    sections = list(document.sections.values())
+    by_line = {entry.line: entry for entry in document.entries}
     drop: set[int] = set()
     for finding in findings:
         index = finding.line - 1
@@ -153,8 +170,10 @@ def cleanup_list(
             lines[index] = lines[index].replace(
                 f"]({entry.url}", f"](https://arxiv.org/abs/{entry.id}", 1
             )
+    wrong_count = any(finding.kind == "wrong_count" for finding in findings)
     for section in sections:
         dropped = sum(1 for index in drop if section.start <= index < section.end)
-        if dropped and section.heading is not None and section.count is not None:
-            lines[section.heading] = with_count(lines[section.heading], section.count - dropped)
+        if (dropped or wrong_count) and section.heading is not None and section.count is not None:
+            recounted = len(section.entries) - dropped
+            lines[section.heading] = with_count(lines[section.heading], recounted)
     return "".join(line for index, line in enumerate(lines) if index not in drop)

@@ -22,6 +22,7 @@ from bot.report import dump_json, report_text, step_summary, summary_line
 if TYPE_CHECKING:
     from bot.fetch import ArxivSource
     from bot.health import Health
+    from bot.listdoc.document import ListDocument
     from bot.pipeline import KnownPapers
     from bot.pullrequest import GithubSettings
     from bot.relevance import Screened
@@ -122,7 +123,7 @@ def fetch_and_screen(
 
 
 def both_sides(
-    worker: Worker, config: Config, window: tuple[date, date], list_text: str, state: State
+    worker: Worker, config: Config, window: tuple[date, date], document: ListDocument, state: State
 ) -> tuple[Screened, KnownPapers]:
     """Fetch and screen in the worker process while this one parses and indexes the list."""
     from bot.pipeline import know_papers
@@ -133,7 +134,7 @@ def both_sides(
         (screened, requests), known = worker.call_alongside(
             fetch_and_screen,
             (config, arxiv_api_url(), window),
-            lambda: know_papers(list_text, state, config),
+            lambda: know_papers(document, state, config),
         )
     except WorkerLost as exc:  # killed from outside (out of memory?): a failed fetch
         raise FetchError(
@@ -171,6 +172,7 @@ def run_local(
     want_diff: bool,
 ) -> RunReport:
     from bot.enrich import make_enricher
+    from bot.listdoc.document import ListDocument
     from bot.pipeline import keep_enrichment, plan_run
     from bot.publish import publish_local, read_list
     from bot.runstore import load_run_store, run_store_path, with_store_watermark
@@ -185,7 +187,8 @@ def run_local(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    screened, known = both_sides(worker, config, window, list_text, state)
+    document = ListDocument(list_text, config.target)  # parsed alongside the fetch
+    screened, known = both_sides(worker, config, window, document, state)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,
@@ -333,7 +336,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
 def audit_command(args: argparse.Namespace) -> int:
     """Report what is wrong with the list; with GitHub settings, propose the safe fixes in a PR."""
-    from bot.audit import audit_entries, cleanup_list, list_entries
+    from bot.audit import audit_entries, cleanup_list
+    from bot.listdoc.document import ListDocument
     from bot.normalize import to_paper
     from bot.relevance import compile_rules
 
@@ -355,17 +359,17 @@ def audit_command(args: argparse.Namespace) -> int:
 
         list_path = args.target or Path(config.target.file)
         text, list_name = read_list(list_path), str(list_path)
-    section = list_entries(text, config.target)
-    ids = sorted({e.id for e in section.entries if e.id})
+    document = ListDocument(text, config.target)
+    ids = sorted({e.id for e in document.entries if e.id})
     current = {paper.id: paper for paper in map(to_paper, arxiv_source(config).fetch_ids(ids))}
     findings = audit_entries(
-        section, current, compile_rules(config.relevance), config.dedupe.title_threshold
+        document, current, compile_rules(config.relevance), config.dedupe.title_threshold
     )
     pull = None
     if settings is not None:
         from bot.prbody import audit_body
 
-        cleaned = cleanup_list(text, findings, current, config.target)
+        cleaned = cleanup_list(document, findings, current)
         if cleaned != text:
             branch = config.github.audit_branch
             gh.commit(branch, base_sha, {config.target.file: cleaned}, "arXiv bot: list clean-up")
@@ -374,7 +378,7 @@ def audit_command(args: argparse.Namespace) -> int:
             )
     if args.json:
         data = {
-            "entries": len(section.entries),
+            "entries": len(document.entries),
             "looked_up": len(current),
             "findings": [f.__dict__ for f in findings],
             "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
@@ -382,7 +386,7 @@ def audit_command(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(
-        f"{list_name}: {len(section.entries)} entries, {len(current)} found on arXiv, "
+        f"{list_name}: {len(document.entries)} entries, {len(current)} found on arXiv, "
         f"{len(findings)} findings"
     )
     for finding in findings:

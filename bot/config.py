@@ -17,22 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.listdoc.template import entry_template_problem
 
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
-ENTRY_FIELDS = (
-    "id",
-    "title",
-    "url",
-    "pdf_url",
-    "authors",
-    "first_author",
-    "date",
-    "year",
-    "primary_category",
-    "venue",
-    "code",
-    "code_url",
-)
 
 
 @dataclass(frozen=True)
@@ -331,24 +318,6 @@ def phrase_problem(phrase: str) -> str:
         return ""
     if not phrase.strip():
         return "empty phrase"
-    return ""
-
-
-def entry_template_problem(template: str) -> str:
-    """Return why an entry template cannot be rendered, or "" when it is fine."""
-    import string
-
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        return f"is not a valid template ({exc}); use {{title}} and {{url}} placeholders"
-    unknown = [n for n in names if n not in ENTRY_FIELDS]
-    if unknown:
-        return f"uses unknown field {{{unknown[0]}}} (known: {', '.join(ENTRY_FIELDS)})"
-    if "title" not in names or not ({"url", "id", "pdf_url"} & set(names)):
-        return "must contain {title} and one of {url}, {id}, {pdf_url}"
-    if "\n" in template:
-        return "must be a single line"
     return ""
 
 

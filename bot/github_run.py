@@ -10,12 +10,12 @@ from datetime import date, datetime
 from bot.commands import both_sides
 from bot.config import Config
 from bot.enrich import make_enricher
+from bot.listdoc.document import ListDocument
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_text
 from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import (
-    ListedPapers,
     as_proposals,
     carry_pending,
     carry_titles,
@@ -55,7 +55,8 @@ def run_github(
         raise ListFormatError(
             f"{list_path} not found on branch '{gh.base}' of {settings.repo}; fix target.file"
         )
-    base_listed = ListedPapers(base_text)
+    # The run's one parse of the list: read lazily, so usually alongside the arXiv fetch.
+    base_listed = ListDocument(base_text, config.target)
     state = settle_merged(read_state(gh, state_path, base_sha, gh.base) or State(), base_listed)
     closed = [
         (p.number, p.merged, read_state(gh, state_path, p.head_sha, f"PR #{p.number}"))
@@ -74,7 +75,9 @@ def run_github(
         branch_state = (
             read_state(gh, state_path, open_pull.head_sha, f"PR #{open_pull.number}") or State()
         )
-        keep, removed = carry_pending(state, base_listed, branch_state, ListedPapers(branch_text))
+        keep, removed = carry_pending(
+            state, base_listed, branch_state, ListDocument(branch_text, config.target)
+        )
         if removed:
             log.info(
                 "the maintainer removed %d paper(s) from PR #%d: rejected",
@@ -100,7 +103,7 @@ def run_github(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    screened, known = both_sides(worker, config, window, base_text, state)
+    screened, known = both_sides(worker, config, window, base_listed, state)
     plan = plan_run(
         screened,
         known,

@@ -13,11 +13,11 @@ from datetime import date, datetime
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
-from bot.listfile import known_from_sections
+from bot.listdoc.document import ListDocument
 from bot.models import Duplicate, Paper, Proposal, RunReport, TitleChange
 from bot.normalize import normalize_title
 from bot.relevance import Screened
-from bot.render import ParsedList, parse_list, retitle_entries, update_list
+from bot.render import retitle_entries, update_list
 from bot.runstore import EMPTY_STORE, RunStore
 from bot.sections import compile_routes, route
 from bot.state import State, Status, next_watermark
@@ -77,16 +77,14 @@ def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[Titl
 class KnownPapers:
     """The list side of a run, which needs no fetch: the list parsed, every known title indexed."""
 
-    parsed: ParsedList
+    document: ListDocument
     index: TitleIndex
 
 
-def know_papers(list_text: str, state: State, config: Config) -> KnownPapers:
-    """Parse the list and index its papers, then the stored ones, for dedupe."""
-    parsed = parse_list(list_text, config.target)
-    listed = known_from_sections(parsed.lines, list(parsed.sections.values()))
-    known = listed_then_stored(listed, state.known())
-    return KnownPapers(parsed, TitleIndex(known, config.dedupe.title_threshold))
+def know_papers(document: ListDocument, state: State, config: Config) -> KnownPapers:
+    """Read the list's papers (the run's one parse), then the stored ones, and index them."""
+    known = listed_then_stored(document.known, state.known())
+    return KnownPapers(document, TitleIndex(known, config.dedupe.title_threshold))
 
 
 def plan_run(
@@ -106,13 +104,12 @@ def plan_run(
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
-    `screened` is `screen(hits, ...)` and `known` is `know_papers(list_text, state,
+    `screened` is `screen(hits, ...)` and `known` is `know_papers(document, state,
     config)`. `carried` papers (still pending in an open pull request) are listed
     again alongside the new ones; new papers are recorded in state with `status`.
     The run `store` gets the new watermark and remembers the filter's rejections; a
     rejection it already remembered is not reported again.
     """
-    parsed = known.parsed
     fresh, duplicates = split_duplicates(screened.papers, known.index)
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
     decisions = [decision_of[paper.id] for paper in fresh]
@@ -132,7 +129,7 @@ def plan_run(
     listed = [p.paper for p in carried] + [d.paper for d in added]
     placement = {p.paper.id: p.section for p in carried if p.section}
     placement |= {d.paper.id: d.section for d in added}
-    new_text = update_list(list_text, listed, config.target, now, placement, parsed)
+    new_text = update_list(list_text, listed, config.target, now, placement, known.document)
     detected = title_changes_of(duplicates, state)
     seen = {change.id for change in detected}
     title_changes = detected + [c for c in carried_titles if c.id not in seen]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot.audit import FIXED_BY_CLEANUP, Finding
+from bot.listdoc.markdown import escape_markdown, short_authors
 from bot.models import (
     OVERFLOW_MARKER,
     Decision,
@@ -22,7 +23,6 @@ from bot.models import (
     RunReport,
     TitleChange,
 )
-from bot.render import escape_markdown, short_authors
 
 # GitHub rejects an issue or pull request body (and a comment) over 65,536 characters.
 GITHUB_BODY_LIMIT = 65536

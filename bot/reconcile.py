@@ -8,38 +8,23 @@ of a PR closed without merging, is rejected and never proposed again.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property
+from typing import Protocol
 
 import msgspec
 
-from bot.listfile import known_from_list
-from bot.models import KnownTitle, Proposal, TitleChange
+from bot.models import Proposal, TitleChange
 from bot.normalize import normalize_title
 from bot.state import PaperRecord, State
 
 
-class ListedPapers:
-    """The papers one version of the list shows, read from its text once, on first use.
+class ListedPapers(Protocol):
+    """What reconcile asks of a version of the list (a ListDocument answers it)."""
 
-    A run asks about the base and the branch list several times; one of these per
-    list and run keeps the scans to one without holding them past the run.
-    """
+    @property
+    def ids(self) -> set[str]: ...
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    @cached_property
-    def _known(self) -> list[KnownTitle]:
-        return known_from_list(self.text)
-
-    @cached_property
-    def ids(self) -> set[str]:
-        return {k.id for k in self._known if k.id}
-
-    @cached_property
-    def titles(self) -> dict[str, str]:
-        """Listed titles by id (entries that show a title)."""
-        return {k.id: k.title for k in self._known if k.id and k.title}
+    @property
+    def titles(self) -> dict[str, str]: ...
 
 
 def settle_merged(state: State, base: ListedPapers) -> State:

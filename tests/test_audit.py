@@ -80,8 +80,9 @@ def test_audit_of_the_real_list(
 def test_cleanup_removes_id_duplicates_and_fixes_titles_and_links() -> None:
     from datetime import date
 
-    from bot.audit import audit_entries, cleanup_list, list_entries
+    from bot.audit import audit_entries, cleanup_list
     from bot.config import RelevanceConfig, TargetConfig
+    from bot.listdoc.document import ListDocument
     from bot.models import Paper
     from bot.relevance import compile_rules
 
@@ -100,9 +101,9 @@ def test_cleanup_removes_id_duplicates_and_fixes_titles_and_links() -> None:
         ),
     }
     findings = audit_entries(
-        list_entries(text, target), current, compile_rules(RelevanceConfig()), 90.0
+        ListDocument(text, target), current, compile_rules(RelevanceConfig()), 90.0
     )
-    cleaned = cleanup_list(text, findings, current, target)
+    cleaned = cleanup_list(ListDocument(text, target), findings, current)
     assert "## Papers (6)" in cleaned
     assert "(again)" not in cleaned  # the id duplicate is gone, the first entry stays
     assert "- [Sparse Autoencoders Find Features](https://arxiv.org/abs/2601.00001)" in cleaned

@@ -223,7 +223,8 @@ def test_hostile_records_never_break_the_list(
     arxiv_server.add(*HOSTILE)
     code, out, err = run_json(capsys)
     assert code == 0, err
-    from bot.listfile import find_section, split_lines
+    from bot.listdoc.lines import split_lines
+    from bot.listdoc.section import find_section
 
     lines = split_lines((workdir / "README.md").read_text(encoding="utf-8"))
     entries = find_section(lines, "Papers").entries

@@ -13,10 +13,15 @@ from hypothesis import strategies as st
 
 from bot.config import TargetConfig
 from bot.errors import ListFormatError
-from bot.listfile import find_section, known_from_list, split_lines
+from bot.listdoc.entries import known_from_text as known_from_list
+from bot.listdoc.lines import split_lines
+from bot.listdoc.markdown import escape_markdown
+from bot.listdoc.section import find_section
+from bot.listdoc.stamp import detect_stamp_format
+from bot.listdoc.template import format_entry as format_line
 from bot.models import Paper
 from bot.normalize import canonical_arxiv_id
-from bot.render import detect_stamp_format, escape_markdown, format_entry, update_list
+from bot.render import update_list
 from tests.conftest import DATA
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -151,7 +156,7 @@ def test_empty_section_and_no_trailing_newline() -> None:
     ],
 )
 def test_hostile_titles_stay_text(title: str) -> None:
-    line = format_entry(paper("2611.00009", title), TARGET)
+    line = format_line(TARGET.entry_template, paper("2611.00009", title))
     reparsed = known_from_list(line + "\n")
     assert len(reparsed) == 1
     assert reparsed[0].title == title
@@ -162,7 +167,7 @@ def test_hostile_titles_stay_text(title: str) -> None:
 
 
 def test_empty_title_still_renders() -> None:
-    assert format_entry(paper("2611.00009", ""), TARGET).startswith("- [(untitled)]")
+    assert format_line(TARGET.entry_template, paper("2611.00009", "")).startswith("- [(untitled)]")
 
 
 def test_escape_markdown_roundtrip_chars() -> None:
@@ -216,8 +221,7 @@ def test_properties_of_the_edit(
 
 
 def test_known_titles_from_sections_equal_a_whole_list_scan() -> None:
-    from bot.listfile import known_from_sections
-    from bot.render import section_map
+    from bot.listdoc.document import ListDocument
 
     text = (
         read("awesome-mechanistic-interpretability.md")
@@ -227,8 +231,7 @@ def test_known_titles_from_sections_equal_a_whole_list_scan() -> None:
         "- [MIB: A Mechanistic Interpretability Benchmark](https://arxiv.org/abs/2504.13151)",
         "- [MIB: A Mechanistic Interpretability Benchmark](https://arxiv.org/abs/2504.13151) (v1: arXiv:2504.00001)",
     )
-    lines = split_lines(text)
-    fast = known_from_sections(lines, list(section_map(lines, TARGET).values()))
+    fast = ListDocument(text, TARGET).known
     whole = known_from_list(text)
     assert {k.id for k in fast} == {k.id for k in whole}
     assert {(k.id, k.title) for k in whole if k.title} <= {(k.id, k.title) for k in fast}
@@ -264,8 +267,7 @@ def test_section_entries_read_ids_and_titles_like_the_whole_list_scan(url: str) 
 
 
 def test_known_titles_from_nested_sections_equal_a_whole_list_scan() -> None:
-    from bot.listfile import known_from_sections
-    from bot.render import section_map
+    from bot.listdoc.document import ListDocument
 
     text = (
         "# List\nSee [Intro](https://arxiv.org/abs/2401.00001).\n## Papers\n"
@@ -274,8 +276,7 @@ def test_known_titles_from_nested_sections_equal_a_whole_list_scan() -> None:
         "## Other\n- [C](https://arxiv.org/abs/2401.00005)\n"
     )
     target = TargetConfig(section="Papers", sections={"Circuits": ["circuit"]})
-    lines = split_lines(text)
-    fast = known_from_sections(lines, list(section_map(lines, target).values()))
+    fast = ListDocument(text, target).known
     assert {k.id for k in fast} == {k.id for k in known_from_list(text)}
     # The subsection's entry lies inside its parent section too: it is known once.
     assert sorted(k.title for k in fast if k.title) == ["A", "B", "C", "Intro"]
@@ -304,7 +305,8 @@ _ENTRY_LINES = st.tuples(
 
 @given(_ENTRY_LINES)
 def test_the_line_parse_reads_what_the_whole_text_scan_reads(line: str) -> None:
-    from bot.listfile import _ENTRY_IN_TEXT, _ENTRY_LINE
+    from bot.listdoc.entries import ENTRY_IN_TEXT as _ENTRY_IN_TEXT
+    from bot.listdoc.entries import ENTRY_LINE as _ENTRY_LINE
 
     fast = _ENTRY_LINE.match(line)
     whole = _ENTRY_IN_TEXT.match(line)

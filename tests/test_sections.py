@@ -11,7 +11,9 @@ import pytest
 
 from bot.cli import main
 from bot.config import TargetConfig
-from bot.listfile import find_section, known_from_list, split_lines
+from bot.listdoc.entries import known_from_text as known_from_list
+from bot.listdoc.lines import split_lines
+from bot.listdoc.section import find_section
 from bot.models import Paper
 from bot.normalize import find_code_url, find_venue
 from bot.render import update_list

@@ -1,0 +1,159 @@
+"""The list document: a README read once per run, and the edits the bot makes to it.
+
+Every step that looks at the list (dedupe's known titles, the edit, audit, reconcile)
+asks one ListDocument; each part (lines, sections, known papers) is read on first use
+and kept for the run. Edits return new text and never change the document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cached_property
+
+from bot.config import TargetConfig
+from bot.listdoc.edit import insert_entries, replace_link_text
+from bot.listdoc.entries import ListEntry, known_from_text
+from bot.listdoc.lines import newline_of, split_lines
+from bot.listdoc.section import Section, find_section
+from bot.listdoc.stamp import refresh_stamp
+from bot.listdoc.template import format_entry
+from bot.models import KnownTitle, KnownTitles, Paper, TitleChange
+from bot.normalize import find_arxiv_ids
+
+
+class ListDocument:
+    """A README and the configured target: its sections, entries and known papers.
+
+    Raises ListFormatError (on first use of `sections` or what needs it) when a
+    configured section is missing.
+    """
+
+    def __init__(self, text: str, target: TargetConfig) -> None:
+        self.text = text
+        self.target = target
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text split keeping line endings (read only: edits work on copies)."""
+        return split_lines(self.text)
+
+    @cached_property
+    def newline(self) -> str:
+        return newline_of(self.text)
+
+    @property
+    def section_names(self) -> tuple[str, ...]:
+        """The default section first, then the routing subsections, each once."""
+        return tuple(dict.fromkeys((self.target.section, *self.target.sections)))
+
+    @cached_property
+    def sections(self) -> dict[str, Section]:
+        """Every configured section, by heading name (all found before anything is edited)."""
+        return {name: find_section(self.lines, name) for name in self.section_names}
+
+    @cached_property
+    def entries(self) -> tuple[ListEntry, ...]:
+        """The entries of every configured section, each once, in line order."""
+        by_line = {e.line: e for s in self.sections.values() for e in s.entries}
+        return tuple(by_line[line] for line in sorted(by_line))
+
+    @cached_property
+    def known(self) -> KnownTitles:
+        """Every paper the list shows: the sections' entries, then arXiv ids anywhere else."""
+        return known_from_sections(self.lines, list(self.sections.values()))
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return {paper_id for paper_id in self.known.ids if paper_id}
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Listed titles by id (entries that show a title)."""
+        return {i: t for i, t in zip(self.known.ids, self.known.titles, strict=True) if i and t}
+
+    def with_papers(
+        self, papers: Sequence[Paper], now: datetime, placement: Mapping[str, str] | None = None
+    ) -> str:
+        """The text with `papers` added to their sections and the stamp refreshed.
+
+        `placement` maps a paper id to the heading it goes under (default
+        `target.section`). Only the sections' entry blocks, their "(N)" counts
+        (recounted from the entries) and the stamp line change; every other byte
+        is kept. Papers already in their section are skipped, so applying the same
+        papers twice equals applying them once. With nothing to add the text is
+        returned unchanged (the stamp stays).
+        """
+        target = self.target
+        sections = self.sections  # every section is checked first, even with nothing new
+        lines = list(self.lines)
+        moved = False
+        unique: dict[str, Paper] = {}
+        for paper in papers:
+            unique.setdefault(paper.id, paper)
+        groups: dict[str, list[Paper]] = {}
+        for paper in unique.values():
+            groups.setdefault((placement or {}).get(paper.id, target.section), []).append(paper)
+        added = 0
+        for name, group in groups.items():
+            # An insertion moves the lines below it: later sections are found again.
+            section = find_section(lines, name) if moved or name not in sections else sections[name]
+            listed = {entry.id for entry in section.entries if entry.id}
+            fresh = [p for p in group if p.id not in listed]
+            if not fresh:
+                continue
+            newest_first = sorted(fresh, key=lambda p: (p.published, p.id), reverse=True)
+            ordered = newest_first if target.position == "top" else newest_first[::-1]
+            block = [self.format_entry(p) + self.newline for p in ordered]
+            insert_entries(lines, section, block, target.position)
+            added += len(fresh)
+            moved = True
+        if not added:
+            return self.text
+        if target.last_updated_heading:
+            refresh_stamp(lines, target.last_updated_heading, target.stamp_format, now)
+        return "".join(lines)
+
+    def format_entry(self, paper: Paper) -> str:
+        """The paper's line as the entry template writes it (no line ending)."""
+        t = self.target
+        return format_entry(t.entry_template, paper, t.placeholder, t.default_venue)
+
+    def with_titles(self, changes: Sequence[TitleChange]) -> str:
+        """The text with the link text of retitled papers replaced; nothing else moves."""
+        if not changes:
+            return self.text
+        lines = list(self.lines)
+        wanted = {change.id: change for change in changes}
+        for entry in self.entries:
+            change = wanted.get(entry.id or "")
+            if change is not None:
+                lines[entry.line] = replace_link_text(lines[entry.line], entry.url, change.new)
+        return "".join(lines)
+
+
+def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownTitles:
+    """What `known_from_text` finds in the whole text, reusing the sections' parsed
+    entries: only the text outside them is scanned again (on a large list, a small part)."""
+    # Heading sections nest or stay apart (a subsection lies inside its parent; the
+    # marked region is every name's section): the outermost ones cover each entry once.
+    outermost: list[Section] = []
+    for section in sorted(sections, key=lambda s: (s.start, -s.end)):
+        if not outermost or section.start >= outermost[-1].end:
+            outermost.append(section)
+    entries = [e for s in outermost for e in s.entries]
+    known = KnownTitles(
+        [e.id for e in entries], [e.title for e in entries], ["list"] * len(entries)
+    )
+    extra: list[KnownTitle] = []
+    outside, position = [], 0
+    for section in outermost:
+        text = "".join(lines[section.start : section.end])
+        linked = sum(1 for e in section.entries if e.id)
+        if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
+            # More arXiv references than entry links (a second link on a line): find them all.
+            extra += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]
+        outside += lines[position : section.start]
+        position = section.end
+    outside += lines[position:]
+    return known + KnownTitles.of(extra + known_from_text("".join(outside)))

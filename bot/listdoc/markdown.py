@@ -1,0 +1,43 @@
+"""Markdown text from arXiv: escaped so it renders literally."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
+# that can open a link, image, emphasis, code span, HTML tag, entity, table cell,
+# strikethrough or (on GitHub) math inside a list entry.
+MARKDOWN_SPECIAL = "\\`*_[]<>|!~&$"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~&$])")
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape text so Markdown renders it literally (no links, images, HTML, emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def unescape_markdown(text: str) -> str:
+    """Backslash escapes removed ("\\[x\\]" -> "[x]")."""
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def strip_emphasis(title: str) -> str:
+    """Table lists bold their titles: "**Title**" is the title "Title"."""
+    if title[:1] not in ("*", "_", " ") and title[-1:] not in (" ",):
+        return title  # the common case on large bullet lists: nothing to strip
+    stripped = title.strip()
+    for mark in ("**", "__", "*", "_"):
+        if len(stripped) > 2 * len(mark) and stripped.startswith(mark) and stripped.endswith(mark):
+            return stripped[len(mark) : -len(mark)].strip()
+    return stripped
+
+
+def short_authors(authors: Sequence[str], limit: int = 3) -> str:
+    """At most `limit` names, then "et al."; "-" for none."""
+    if not authors:
+        return "-"
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return f"{', '.join(authors[:limit])} et al."

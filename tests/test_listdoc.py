@@ -1,0 +1,58 @@
+"""The list document: one parse shared by the steps, the "(N)" count, wrong counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.audit import audit_entries, cleanup_list
+from bot.config import RelevanceConfig, TargetConfig
+from bot.listdoc.document import ListDocument
+from bot.models import Paper
+from bot.relevance import compile_rules
+
+NOW = datetime(2026, 11, 21, 9, 30, 5, tzinfo=UTC)
+TARGET = TargetConfig(last_updated_heading="")
+
+
+def paper(number: int) -> Paper:
+    return Paper(f"2611.{number:05d}", 1, f"New paper {number}", "", (), date(2026, 11, 1), "", ())
+
+
+def listing(count: int, entries: int) -> str:
+    lines = [f"- [Old {i}](https://arxiv.org/abs/2401.{i:05d})\n" for i in range(entries)]
+    return f"# List\n\n## Papers ({count})\n" + "".join(lines) + "\n## After\ntail\n"
+
+
+def test_the_count_is_recounted_from_the_entries_not_incremented() -> None:
+    text = listing(7, 124)
+    after = ListDocument(text, TARGET).with_papers([paper(i) for i in range(6)], NOW)
+    assert "## Papers (130)\n" in after
+    assert ListDocument(after, TARGET).sections["Papers"].count == 130
+
+
+def test_a_run_that_adds_nothing_does_not_rewrite_the_count() -> None:
+    text = listing(7, 3)
+    document = ListDocument(text, TARGET)
+    assert document.with_papers([], NOW) == text
+    listed = Paper("2401.00001", 1, "Old 1", "", (), date(2024, 1, 1), "", ())
+    assert document.with_papers([listed], NOW) == text
+
+
+def test_audit_reports_and_fixes_a_wrong_count() -> None:
+    document = ListDocument(listing(7, 3), TARGET)
+    findings = audit_entries(document, {}, compile_rules(RelevanceConfig()), 90.0)
+    wrong = [f for f in findings if f.kind == "wrong_count"]
+    assert [(f.line, f.detail) for f in wrong] == [
+        (3, "the heading says (7), the section has 3 entries")
+    ]
+    assert "## Papers (3)\n" in cleanup_list(document, findings, {})
+    right = ListDocument(listing(3, 3), TARGET)
+    assert not audit_entries(right, {}, compile_rules(RelevanceConfig()), 90.0)
+
+
+def test_one_parse_serves_every_step() -> None:
+    document = ListDocument(listing(3, 3), TARGET)
+    assert document.sections is document.sections
+    assert document.ids == {"2401.00000", "2401.00001", "2401.00002"}
+    assert document.titles["2401.00001"] == "Old 1"
+    assert [e.line for e in document.entries] == [3, 4, 5]
