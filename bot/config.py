@@ -47,7 +47,12 @@ class RelevanceConfig:
     borderline_margin: float = 2.0
     title_multiplier: float = 1.5
     cross_list_factor: float = 0.5
+    claim_cap: float = 3.0
+    generic_cap: float = 2.0
+    min_evidence: float = 0.0
     phrases: dict[str, float] = field(default_factory=dict)
+    claims: dict[str, float] = field(default_factory=dict)
+    generic: dict[str, float] = field(default_factory=dict)
     categories: dict[str, float] = field(default_factory=dict)
 
 
@@ -251,10 +256,14 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
     r = config.relevance
     if r.borderline_margin < 0:
         fail("relevance", "borderline_margin", "must not be negative")
-    for phrase in r.phrases:
-        problem = phrase_problem(phrase)
-        if problem:
-            fail("relevance", "phrases", f"has a bad phrase {phrase!r}: {problem}")
+    for key in ("claim_cap", "generic_cap", "min_evidence"):
+        if getattr(r, key) < 0:
+            fail("relevance", key, "must not be negative")
+    for key in ("phrases", "claims", "generic"):
+        for phrase in getattr(r, key):
+            problem = phrase_problem(phrase)
+            if problem:
+                fail("relevance", key, f"has a bad phrase {phrase!r}: {problem}")
     for pattern in r.categories:
         if not re.fullmatch(r"[A-Za-z-]+(\.[A-Za-z-]+)?(\.\*)?|[A-Za-z-]+\.\*|\*", pattern):
             fail(

@@ -108,7 +108,8 @@ class Evidence:
     weight: float
 
     def describe(self) -> str:
-        return f"{self.signal} in {self.where} ({self.weight:+g})"
+        where = f" in {self.where}" if self.where else ""
+        return f"{self.signal}{where} ({self.weight:+g})"
 
 
 @dataclass(frozen=True)
@@ -122,13 +123,15 @@ class Decision:
     evidence: tuple[Evidence, ...]
     section: str = ""
     placed_by: str = ""  # why it goes under `section`
+    held: str = ""  # why a paper that reached the threshold was not accepted
 
     @cached_property  # the report, the PR body and the state each ask for it
     def reason(self) -> str:
         if not self.evidence:
             return f"score {self.score:g}: no topic signal matched"
         strongest = sorted(self.evidence, key=lambda e: -abs(e.weight))
-        return f"score {self.score:g}: " + "; ".join(e.describe() for e in strongest)
+        held = f" ({self.held})" if self.held else ""
+        return f"score {self.score:g}{held}: " + "; ".join(e.describe() for e in strongest)
 
 
 @dataclass(frozen=True)

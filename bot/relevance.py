@@ -1,245 +1,177 @@
 """Relevance stage: score each paper against the list's topic and explain why.
 
-The score is a sum of weighted signals a maintainer sets in config.toml:
-phrases found in the title (weighted up by `title_multiplier`) or abstract,
-negative phrases that mark other fields' use of the same words, and arXiv
-categories (primary in full, the strongest cross-list scaled by
-`cross_list_factor`). Every signal that fired is kept as evidence.
+The score is a sum of weighted signals a maintainer sets in config.toml, of
+three kinds (issue 17: "a topic's name is a claim, a method is evidence"):
+
+- claims (`[relevance.claims]`): the topic's name ("mechanistic
+  interpretability"). Together they add at most `claim_cap`, however often.
+- evidence (`[relevance.phrases]`): the topic's methods and objects ("sparse
+  autoencoder", "activation patching"), and negative phrases for other fields'
+  use of the same words. A paper is accepted only with at least `min_evidence`
+  of positive evidence: its name and generic words alone never pass.
+- generic words (`[relevance.generic]`: "layers", "attention heads",
+  "probing"): together they add at most `generic_cap`.
+
+A phrase in the title counts `title_multiplier` times its weight. arXiv
+categories add theirs (primary in full, the strongest cross-list scaled by
+`cross_list_factor`); a category the config leaves out counts 0 within cs.* and
+stat.ML and -1 elsewhere. Every signal that moved the score is kept as evidence.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.config import RelevanceConfig
 from bot.models import Decision, Evidence, Paper, RawRecord
 from bot.normalize import is_withdrawn, normalize_records
+from bot.phrases import PhraseIndex, compile_phrases, phrase_pattern
+
+__all__ = ["RelevanceRules", "Screened", "compile_rules", "phrase_pattern", "score_paper"]
 
 WITHDRAWN_PENALTY = -100.0
-
-
-@dataclass(frozen=True)
-class PhraseRule:
-    phrase: str
-    # A "re:" phrase's case-insensitive regex, matched in the text. A plain phrase gets a
-    # pattern for the lowercased text that starts with a literal (far faster to scan
-    # for than phrase_pattern's look-behind); word-start is then checked by hand.
-    pattern: re.Pattern[str]
-    weight: float
-    plain: bool = True
-    # Longer phrases that contain this one: a match inside theirs is not counted twice.
-    within: tuple[PhraseRule, ...] = ()
-    # A lowercase substring every match contains: a cheap test before any regex.
-    needle: str = ""
-
-    def spans(self, text: str, lowered: str, first_only: bool = False) -> list[tuple[int, int]]:
-        """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes.
-
-        With `first_only`, stop at the first match (enough to know that it occurs).
-        """
-        if not self.plain:
-            if first_only:
-                match = self.pattern.search(text)
-                return [match.span()] if match else []
-            return [m.span() for m in self.pattern.finditer(text)]
-        if self.needle and self.needle not in lowered:
-            return []
-        found = []
-        position = 0
-        while match := self.pattern.search(lowered, position):
-            start = match.start()
-            if start == 0 or not _is_word(lowered[start - 1]):
-                found.append(match.span())
-                if first_only:
-                    break
-                position = match.end()
-            else:
-                position = start + 1  # as the look-behind would: try the next position
-        return found
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
+# Categories the config leaves out, after every configured pattern (issue 17): computer
+# science and statistical ML are the list's neighbours; any other field is a mild minus.
+UNLISTED_CATEGORIES = (("cs.*", 0.0), ("stat.ML", 0.0), ("*", -1.0))
+CLAIM, EVIDENCE, GENERIC = "claim", "evidence", "generic"
 
 
 @dataclass(frozen=True)
 class RelevanceRules:
     """Compiled relevance settings: build once per run with `compile_rules`."""
 
-    phrases: tuple[PhraseRule, ...]
+    index: PhraseIndex
     categories: tuple[tuple[str, float], ...]
     threshold: float
     borderline_margin: float
     title_multiplier: float
     cross_list_factor: float
-    needles: tuple[str, ...] = ()  # of every phrase; a needle is one word (no whitespace)
-    # Whitespace-separated chunks of text seen so far, and those holding needles (with
-    # them). Both grow as papers are scored: a run's papers share most words, so each
-    # chunk is examined once, and set operations (C loops) find a paper's known ones.
-    _seen_chunks: set[str] = field(default_factory=set)
-    _needles_in_chunk: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def candidates(self, lowered: str) -> list[PhraseRule]:
-        """The rules whose needle occurs in `lowered` (and regex rules), in configured order.
-
-        A needle has no whitespace, so it occurs in the text exactly when it occurs in
-        one of the text's whitespace-separated chunks.
-        """
-        chunks = set(lowered.split())
-        for chunk in chunks - self._seen_chunks:
-            needles = tuple(n for n in self.needles if n in chunk)
-            if needles:
-                self._needles_in_chunk[chunk] = needles
-        self._seen_chunks.update(chunks)
-        found = {
-            n
-            for chunk in chunks & self._needles_in_chunk.keys()
-            for n in self._needles_in_chunk[chunk]
-        }
-        return [rule for rule in self.phrases if not rule.needle or rule.needle in found]
-
-
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Compile a config phrase: words at word boundaries, any case, plurals, `*` prefixes.
-
-    `re:` introduces a raw regular expression instead.
-    """
-    if phrase.startswith("re:"):
-        return re.compile(phrase[3:], re.IGNORECASE)
-    return re.compile(r"(?<!\w)" + _phrase_body(phrase) + r"(?!\w)", re.IGNORECASE)
-
-
-def _lowercase_pattern(phrase: str) -> re.Pattern[str]:
-    """A plain phrase for lowercased text, without phrase_pattern's leading look-behind."""
-    return re.compile(_phrase_body(phrase.lower()) + r"(?!\w)")
-
-
-def _phrase_body(phrase: str) -> str:
-    parts = []
-    for word in phrase.split():
-        if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"\w*")
-        else:
-            parts.append(re.escape(word) + r"(?:s|es)?")
-    return r"[\s-]+".join(parts)
-
-
-def phrase_needle(phrase: str) -> str:
-    """A lowercase literal every match contains: the phrase's longest word ("" for regexes)."""
-    if phrase.startswith("re:"):
-        return ""
-    return max((w.rstrip("*").lower() for w in phrase.split()), key=len)
+    claim_cap: float = float("inf")
+    generic_cap: float = float("inf")
+    min_evidence: float = 0.0
 
 
 def compile_rules(config: RelevanceConfig) -> RelevanceRules:
-    """Compile the configured phrases and category patterns."""
-
-    def rule(phrase: str, weight: float, within: tuple[PhraseRule, ...] = ()) -> PhraseRule:
-        plain = not phrase.startswith("re:")
-        return PhraseRule(
-            phrase,
-            _lowercase_pattern(phrase) if plain else phrase_pattern(phrase),
-            weight,
-            plain,
-            within,
-            phrase_needle(phrase),
-        )
-
-    plain = [p for p in config.phrases if not p.startswith("re:")]
-
-    def containing(phrase: str) -> tuple[PhraseRule, ...]:
-        if phrase.startswith("re:"):
-            return ()
-        core = phrase.lower().rstrip("*")
-        return tuple(
-            rule(other, 0.0)
-            for other in plain
-            if len(other) > len(phrase) and core in other.lower()
-        )
-
-    phrases = tuple(rule(p, w, containing(p)) for p, w in config.phrases.items())
+    """Compile the configured phrases (claims, evidence, generic) and category patterns."""
+    weighted = {p: (w, CLAIM) for p, w in config.claims.items()}
+    weighted |= {p: (w, GENERIC) for p, w in config.generic.items()}
+    weighted |= {p: (w, EVIDENCE) for p, w in config.phrases.items()}
     # Most specific pattern first, so "cs.LG" beats "cs.*".
     categories = tuple(
         sorted(config.categories.items(), key=lambda item: (item[0].count("*"), -len(item[0])))
     )
     return RelevanceRules(
-        phrases=phrases,
+        index=compile_phrases(weighted),
         categories=categories,
         threshold=config.threshold,
         borderline_margin=config.borderline_margin,
         title_multiplier=config.title_multiplier,
         cross_list_factor=config.cross_list_factor,
-        needles=tuple(dict.fromkeys(r.needle for r in phrases if r.needle)),
+        claim_cap=config.claim_cap,
+        generic_cap=config.generic_cap,
+        min_evidence=config.min_evidence,
     )
 
 
-def category_weight(category: str, rules: RelevanceRules) -> tuple[str, float] | None:
+def category_weight(category: str, rules: RelevanceRules) -> tuple[float, bool]:
+    """The category's weight and whether the config names it (else the unlisted default)."""
     for pattern, weight in rules.categories:
         if fnmatch.fnmatchcase(category, pattern):
-            return pattern, weight
-    return None
+            return weight, True
+    for pattern, weight in UNLISTED_CATEGORIES:
+        if fnmatch.fnmatchcase(category, pattern):
+            return weight, False
+    raise AssertionError("'*' matches every category")  # pragma: no cover
 
 
-def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
-    """Each phrase counts once: in the title (scaled) if there, else in the abstract.
+def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[tuple[str, Evidence]]:
+    """(kind, evidence) for each phrase found: in the title (scaled) if there, else abstract.
 
-    A match inside a longer matched phrase does not count again, so
-    "mechanistic interpretability" is not also scored as "interpretability".
+    Each phrase counts once, and a match inside a longer matched phrase does not
+    count again, so "mechanistic interpretability" is not also "interpretability".
     """
     found = []
     title, abstract = paper.title, paper.abstract
     title_lower, abstract_lower = title.lower(), abstract.lower()
     # Most phrases are absent from a given paper: their needles rule them out before
     # any regex runs.
-    for rule in rules.candidates(f"{title_lower}\n{abstract_lower}"):
-        if _matches_alone(rule, title, title_lower):
-            found.append(
-                Evidence(f'"{rule.phrase}"', "title", rule.weight * rules.title_multiplier)
-            )
-        elif _matches_alone(rule, abstract, abstract_lower):
-            found.append(Evidence(f'"{rule.phrase}"', "abstract", rule.weight))
+    for rule in rules.index.candidates(f"{title_lower}\n{abstract_lower}"):
+        label = f'"{rule.phrase}"' if rule.kind == EVIDENCE else f'{rule.kind} "{rule.phrase}"'
+        if rule.matches_alone(title, title_lower):
+            weight = rule.weight * rules.title_multiplier
+            found.append((rule.kind, Evidence(label, "title", weight)))
+        elif rule.matches_alone(abstract, abstract_lower):
+            found.append((rule.kind, Evidence(label, "abstract", rule.weight)))
     return found
 
 
-def _matches_alone(rule: PhraseRule, text: str, lowered: str) -> bool:
-    if not rule.within:  # any match counts: the first one settles it
-        return bool(rule.spans(text, lowered, first_only=True))
-    spans = rule.spans(text, lowered)
-    if not spans:
-        return False
-    covering = [span for longer in rule.within for span in longer.spans(text, lowered)]
-    return any(not any(start <= s and e <= end for start, end in covering) for s, e in spans)
+def capped(kind: str, found: list[Evidence], cap: float, key: str) -> list[Evidence]:
+    """The found evidence, plus one negative item taking back what exceeds `cap`."""
+    total = sum(e.weight for e in found)
+    if total <= cap:
+        return found
+    plural = "claims" if kind == CLAIM else "generic words"
+    return [*found, Evidence(f"{plural} add at most {cap:g} (relevance.{key})", "", cap - total)]
 
 
 def category_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
     found = []
-    primary = category_weight(paper.primary_category, rules)
-    if primary and primary[1]:
-        found.append(Evidence(f"category {paper.primary_category}", "primary", primary[1]))
+    weight, named = category_weight(paper.primary_category, rules)
+    if weight:
+        found.append(_category(paper.primary_category, "primary", weight, named))
     cross = [
-        (cat, hit[1])
+        (cat, *category_weight(cat, rules))
         for cat in paper.categories
-        if cat != paper.primary_category and (hit := category_weight(cat, rules)) and hit[1]
+        if cat != paper.primary_category
     ]
+    cross = [item for item in cross if item[1]]
     if cross:
-        cat, weight = max(cross, key=lambda item: abs(item[1]))
-        found.append(Evidence(f"category {cat}", "cross-list", weight * rules.cross_list_factor))
+        cat, weight, named = max(cross, key=lambda item: abs(item[1]))
+        found.append(_category(cat, "cross-list", weight * rules.cross_list_factor, named))
     return found
 
 
+def _category(category: str, where: str, weight: float, named: bool) -> Evidence:
+    unlisted = "" if named else " (not in config: -1 outside cs.* and stat.ML)"
+    return Evidence(f"category {category}{unlisted}", where, weight)
+
+
 def score_paper(paper: Paper, rules: RelevanceRules) -> Decision:
-    """Score one paper and decide: accepted, borderline (shown, not added) or rejected."""
-    evidence = phrase_evidence(paper, rules) + category_evidence(paper, rules)
+    """Score one paper and decide: accepted, borderline (shown, not added) or rejected.
+
+    Accepted = score >= threshold and positive evidence >= min_evidence. A paper
+    that reaches the threshold without enough evidence is held back as borderline,
+    and its reason says so.
+    """
+    found = phrase_evidence(paper, rules)
+    of_kind = {kind: [e for k, e in found if k == kind] for kind in (CLAIM, EVIDENCE, GENERIC)}
+    evidence = [
+        *capped(CLAIM, of_kind[CLAIM], rules.claim_cap, "claim_cap"),
+        *of_kind[EVIDENCE],
+        *capped(GENERIC, of_kind[GENERIC], rules.generic_cap, "generic_cap"),
+        *category_evidence(paper, rules),
+    ]
     if is_withdrawn(paper):
         evidence.append(Evidence("withdrawn by its authors", "comment", WITHDRAWN_PENALTY))
     score = round(sum(e.weight for e in evidence), 2)
-    accepted = score >= rules.threshold
+    shown = round(sum(e.weight for e in of_kind[EVIDENCE] if e.weight > 0), 2)
+    held = ""
+    if score >= rules.threshold and shown < rules.min_evidence:
+        held = (
+            f"held back: method evidence {shown:g} < relevance.min_evidence "
+            f"{rules.min_evidence:g} (the topic's name and generic words alone do not pass)"
+        )
+    accepted = score >= rules.threshold and not held
     borderline = not accepted and score >= rules.threshold - rules.borderline_margin
     return Decision(
-        paper=paper, score=score, accepted=accepted, borderline=borderline, evidence=tuple(evidence)
+        paper=paper,
+        score=score,
+        accepted=accepted,
+        borderline=borderline,
+        evidence=tuple(evidence),
+        held=held,
     )
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bot.models import Paper
-from bot.relevance import phrase_pattern
+from bot.phrases import phrase_pattern
 
 
 def compile_routes(sections: Mapping[str, Sequence[str]]) -> list[tuple[str, str, re.Pattern[str]]]:

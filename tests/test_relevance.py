@@ -182,14 +182,14 @@ def test_fast_matcher_agrees_with_the_phrase_regex(
     phrase: str, words: list[str], seps: list[str]
 ) -> None:
     text = "".join(w + s for w, s in zip(words, seps, strict=False))
-    rule = compile_rules(RelevanceConfig(phrases={phrase: 1})).phrases[0]
+    rule = compile_rules(RelevanceConfig(phrases={phrase: 1})).index.rules[0]
     assert rule.spans(text, text.lower()) == [
         m.span() for m in phrase_pattern(phrase).finditer(text)
     ]
 
 
 SHIPPED_RULES = compile_rules(load_config(ROOT / "config.toml").relevance)
-_WORDS = sorted({w for r in SHIPPED_RULES.phrases for w in r.phrase.lower().split()})
+_WORDS = sorted({w for r in SHIPPED_RULES.index.rules for w in r.phrase.lower().split()})
 
 
 @given(
@@ -198,8 +198,8 @@ _WORDS = sorted({w for r in SHIPPED_RULES.phrases for w in r.phrase.lower().spli
     )
 )
 def test_needle_candidates_equal_a_search_of_every_needle(text: str) -> None:
-    expected = [r for r in SHIPPED_RULES.phrases if not r.needle or r.needle in text]
-    assert SHIPPED_RULES.candidates(text) == expected
+    expected = [r for r in SHIPPED_RULES.index.rules if not r.needle or r.needle in text]
+    assert SHIPPED_RULES.index.candidates(text) == expected
 
 
 def test_evaluate_on_an_empty_labels_file_says_there_is_nothing_to_measure(
@@ -232,3 +232,81 @@ def test_evaluate_json_into_a_closed_pipe_stops_quietly() -> None:
         err = process.stderr.read().decode()
     assert process.wait() == 141, err
     assert "BrokenPipeError" not in err and "internal error" not in err
+
+
+def mi_rules(**overrides: float) -> object:
+    """Small rules in the shipped shape: a claim, methods, generic words."""
+    settings: dict[str, float] = {
+        "threshold": 4.5,
+        "min_evidence": 1.5,
+        "claim_cap": 1.5,
+        "generic_cap": 1.5,
+    } | overrides
+    return compile_rules(
+        RelevanceConfig(
+            claims={"mechanistic interpretability": 1.5, "interpretability": 1},
+            phrases={"sparse autoencoder": 4, "internal representation": 2},
+            generic={"attention head": 1, "layers": 0.5, "LLM": 0.5, "neurons": 1},
+            categories={"cs.LG": 1},
+            **settings,
+        )
+    )
+
+
+def test_the_fields_name_alone_never_passes_however_often() -> None:
+    rules = mi_rules(claim_cap=2.5)
+    named = paper(
+        "Mechanistic Interpretability for Mechanistic Interpretability",
+        "Mechanistic interpretability, interpretability and more mechanistic interpretability "
+        "of LLM attention heads, layers and neurons.",
+    )
+    decision = score_paper(named, rules)  # type: ignore[arg-type]
+    assert decision.score >= 4.5  # it reaches the threshold ...
+    assert not decision.accepted and decision.borderline  # ... but is held back, and shown
+    assert "held back: method evidence 0 < relevance.min_evidence 1.5" in decision.reason
+    assert "claims add at most 2.5 (relevance.claim_cap)" in decision.reason
+    assert "generic words add at most 1.5 (relevance.generic_cap)" in decision.reason
+
+
+def test_a_method_is_evidence() -> None:
+    rules = mi_rules()
+    decision = score_paper(paper("Sparse autoencoders on LLM layers", ""), rules)  # type: ignore[arg-type]
+    assert decision.accepted and not decision.held, decision.reason
+
+
+def test_generic_words_are_weak_together() -> None:
+    rules = mi_rules(generic_cap=1)
+    efficiency = paper(
+        "Pruning attention heads and layers of an LLM",
+        "We prune attention heads, layers and neurons of an LLM for speed.",
+    )
+    decision = score_paper(efficiency, rules)  # type: ignore[arg-type]
+    assert decision.score == 2  # generic words capped at 1, plus category cs.LG
+    assert not decision.accepted and not decision.borderline
+
+
+def test_categories_the_config_leaves_out_have_a_documented_default() -> None:
+    rules = compile_rules(RelevanceConfig(categories={"cs.LG": 1}))
+    assert score_paper(paper("X", primary="cs.CR"), rules).score == 0
+    assert score_paper(paper("X", primary="stat.ML"), rules).score == 0
+    other = score_paper(paper("X", primary="q-fin.ST"), rules)
+    assert other.score == -1
+    assert "category q-fin.ST (not in config: -1 outside cs.* and stat.ML)" in other.reason
+    configured = compile_rules(RelevanceConfig(categories={"*": 0, "cs.CR": -2}))
+    assert score_paper(paper("X", primary="q-fin.ST"), configured).score == 0
+    assert score_paper(paper("X", primary="cs.CR"), configured).score == -2
+
+
+def test_config_rejects_negative_caps_and_bad_claims(tmp_path: Path) -> None:
+    import pytest
+
+    from bot.errors import ConfigError
+
+    for body, key in (
+        ("[relevance]\nclaim_cap = -1\n", "relevance.claim_cap"),
+        ('[relevance.claims]\n"re:(" = 1\n', "relevance.claims"),
+    ):
+        path = tmp_path / "config.toml"
+        path.write_text('[arxiv]\nqueries = ["x"]\n' + body, encoding="utf-8")
+        with pytest.raises(ConfigError, match=key):
+            load_config(path)
