@@ -1,25 +1,27 @@
-"""Command line: builds the edges (clients, files, clock, environment) and runs the stages.
+"""Command line: parse the arguments, read the environment once, run one command.
 
-Kept light at import time: heavy libraries load inside the commands that use them.
+Kept light at import time: each command's module loads when it runs, and heavy
+libraries load inside the commands that use them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.errors import BotError, ConfigError
+from bot.environment import load_dotenv_file, read_environment, secret_values
+from bot.errors import BotError
 
 log = logging.getLogger("bot")
-# Environment variables that may hold a token: redacted from output, kept from the worker.
-SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN")
+COMMANDS = ("run", "schedule", "audit", "health", "evaluate")
 
 
 def parse_date(value: str) -> date:
@@ -133,27 +135,6 @@ def setup_logging(debug: bool, redactor: RedactingFilter) -> None:
         logging.getLogger(noisy).setLevel(logging.NOTSET if debug else logging.WARNING)
 
 
-def load_environment() -> None:
-    """Load ./.env (the working directory's, not this module's), never overriding set variables."""
-    env_file = Path.cwd() / ".env"
-    if env_file.is_file():
-        from dotenv import load_dotenv
-
-        load_dotenv(env_file, override=False)
-
-
-def now_utc() -> datetime:
-    """The run's one reading of the clock (ARXIV_BOT_NOW pins it, for tests and replays)."""
-    pinned = os.environ.get("ARXIV_BOT_NOW")
-    if pinned:
-        try:
-            value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
-        except ValueError:
-            raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is not an ISO date-time") from None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.now(UTC)
-
-
 def closed_stdout() -> int:
     """The reader of stdout went away (`... | head`): stop quietly, as SIGPIPE would.
 
@@ -169,23 +150,14 @@ def closed_stdout() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    load_environment()
-    redactor = RedactingFilter([os.environ.get(name, "") for name in SECRET_VARIABLES])
+    load_dotenv_file(Path.cwd() / ".env")
+    redactor = RedactingFilter(secret_values())
     debug = bool(getattr(args, "debug", False))
     setup_logging(debug, redactor)
     try:
-        from bot import commands
-
-        if args.command == "run":
-            code = commands.run_command(args, now_utc())
-        elif args.command == "schedule":
-            code = commands.schedule_command(args, now_utc())
-        elif args.command == "health":
-            code = commands.health_command(args)
-        elif args.command == "audit":
-            code = commands.audit_command(args)
-        else:
-            code = commands.evaluate_command(args)
+        env = read_environment()
+        command = importlib.import_module(f"bot.commands.{args.command}")
+        code: int = command.main(args, env)
         sys.stdout.flush()  # here, so that a closed pipe is seen inside this try
         return code
     except BrokenPipeError:

@@ -19,8 +19,6 @@ from typing import Any
 from bot.errors import ConfigError
 from bot.listdoc.template import entry_template_problem
 
-DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
-
 
 @dataclass(frozen=True)
 class ArxivConfig:

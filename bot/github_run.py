@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
-from bot.commands import both_sides
+from bot.arxiv_side import both_sides
 from bot.config import Config
 from bot.enrich import make_enricher
+from bot.environment import Environment
 from bot.listdoc.document import ListDocument
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
 from bot.prbody import pull_request_text
-from bot.pullrequest import GithubRepository, GithubSettings
 from bot.reconcile import (
     as_proposals,
     carry_pending,
@@ -23,6 +23,7 @@ from bot.reconcile import (
     settle_merged,
     with_pending,
 )
+from bot.repository.github import GithubRepository, GithubSettings
 from bot.runstore import load_run_store, run_store_path, save_run_store, with_store_watermark
 from bot.state import State, fetch_window, state_from_json, state_to_json
 from bot.worker import Worker
@@ -39,10 +40,11 @@ def run_github(
     config: Config,
     settings: GithubSettings,
     worker: Worker,
-    now: datetime,
+    env: Environment,
     since: date | None,
     dry_run: bool,
 ) -> RunReport:
+    now = env.now
     gh = GithubRepository(settings)
     list_path = config.target.file
     state_path = config.target.state_file
@@ -103,7 +105,7 @@ def run_github(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    screened, known = both_sides(worker, config, window, base_listed, state)
+    screened, known = both_sides(worker, config, env.arxiv_api_url, window, base_listed, state)
     plan = plan_run(
         screened,
         known,

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import environment_without_secrets, fetch_and_screen
+from bot.arxiv_side import fetch_and_screen
 from bot.config import Config, load_config
+from bot.environment import read_environment
 from bot.errors import FetchError, ListFormatError
 from bot.worker import Worker, WorkerLost
 from tests.conftest import record
@@ -124,7 +125,7 @@ def both_variables() -> tuple[str | None, str | None]:
 def test_the_worker_gets_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_worker_must_not_see_this")
     monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:30:00+00:00")
-    with Worker(env=environment_without_secrets()) as worker:
+    with Worker(env=dict(read_environment().worker_variables)) as worker:
         (token, now), _ = worker.call_alongside(both_variables, (), lambda: None)
     assert token is None and now == "2026-11-21T09:30:00+00:00"
 

@@ -1,6 +1,6 @@
-"""Publish edge, GitHub mode: one branch, one commit, one pull request (PyGithub).
+"""The GitHub adapter of the repository seam: one branch, one commit, one pull request.
 
-The only module that imports `github`. Every GitHub failure becomes a
+The only module that imports `github` (PyGithub). Every GitHub failure becomes a
 PublishError saying what to fix; the token never appears in a message.
 """
 
@@ -19,7 +19,6 @@ from bot.models import OVERFLOW_MARKER, PullRequestRef
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-DEFAULT_API_URL = "https://api.github.com"
 PERMISSIONS_HINT = (
     "the token needs 'contents: write' and 'pull-requests: write' on this repository; "
     "in GitHub Actions also enable Settings > Actions > General > "
@@ -125,10 +124,11 @@ class GithubRepository:
             parents = self.repo.get_git_commit(sha).parents
         return str(parents[0].sha) if parents else None
 
-    def read_file(self, path: str, ref: str) -> str | None:
-        """The file's text at a commit, or None if it does not exist there."""
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        """The file's text at a commit (default: the base branch), or None if absent there."""
         from github import GithubException
 
+        ref = ref or self.base_sha()
         try:
             contents = self.repo.get_contents(path, ref=ref)
         except GithubException as exc:

@@ -1,9 +1,10 @@
-"""Publish stage, local mode: write the list, then the state, each atomically."""
+"""The local-files adapter of the repository seam: the list and state as files on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bot.errors import ListFormatError
 from bot.files import atomic_write_text
 from bot.pipeline import Plan
 from bot.runstore import run_store_path, save_run_store
@@ -11,8 +12,6 @@ from bot.state import save_state
 
 
 def read_list(path: Path) -> str:
-    from bot.errors import ListFormatError
-
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             return handle.read()
@@ -22,6 +21,22 @@ def read_list(path: Path) -> str:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ListFormatError(f"{path}: cannot read list file ({exc})") from None
+
+
+class LocalFiles:
+    """The list's files in a folder (the working directory): no versions, no pull requests."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        """The text of `path` under the root, or None if absent (`ref` is ignored)."""
+        try:
+            return read_list(self.root / path)
+        except ListFormatError:
+            if (self.root / path).exists():
+                raise
+            return None
 
 
 def publish_local(plan: Plan, list_path: Path, state_path: Path) -> None:

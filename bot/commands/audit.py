@@ -1,0 +1,78 @@
+"""`arxiv-bot audit`: report what is wrong with the list; in GitHub mode, propose the safe fixes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.config import load_config
+from bot.environment import Environment
+from bot.errors import PublishError
+from bot.repository import github_settings
+
+
+def main(args: argparse.Namespace, env: Environment) -> int:
+    """Report what is wrong with the list; with GitHub settings, propose the safe fixes in a PR."""
+    from bot.arxiv_side import arxiv_source
+    from bot.audit import audit_entries, cleanup_list
+    from bot.listdoc.document import ListDocument
+    from bot.normalize import to_paper
+    from bot.relevance import compile_rules
+
+    config = load_config(args.config)
+    settings = None if args.target else github_settings(config, env)
+    if settings is not None:
+        from bot.repository.github import GithubRepository
+
+        gh = GithubRepository(settings)
+        base_sha = gh.base_sha()
+        text = gh.read_file(config.target.file, base_sha)
+        if text is None:
+            raise PublishError(
+                f"{config.target.file} not found on branch '{gh.base}'; fix target.file"
+            )
+        list_name = config.target.file
+    else:
+        from bot.repository.local import read_list
+
+        list_path = args.target or Path(config.target.file)
+        text, list_name = read_list(list_path), str(list_path)
+    document = ListDocument(text, config.target)
+    ids = sorted({e.id for e in document.entries if e.id})
+    source = arxiv_source(config, env.arxiv_api_url)
+    current = {paper.id: paper for paper in map(to_paper, source.fetch_ids(ids))}
+    findings = audit_entries(
+        document, current, compile_rules(config.relevance), config.dedupe.title_threshold
+    )
+    pull = None
+    if settings is not None:
+        from bot.prbody import audit_body
+
+        cleaned = cleanup_list(document, findings, current)
+        if cleaned != text:
+            branch = config.github.audit_branch
+            gh.commit(branch, base_sha, {config.target.file: cleaned}, "arXiv bot: list clean-up")
+            pull = gh.open_or_update_pull(
+                branch, audit_body(findings, list_name), title="arXiv bot: list clean-up"
+            )
+    if args.json:
+        data = {
+            "entries": len(document.entries),
+            "looked_up": len(current),
+            "findings": [f.__dict__ for f in findings],
+            "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{list_name}: {len(document.entries)} entries, {len(current)} found on arXiv, "
+        f"{len(findings)} findings"
+    )
+    for finding in findings:
+        print(
+            f"  line {finding.line} [{finding.kind}] {finding.title[:70]}\n      {finding.detail}"
+        )
+    if pull is not None:
+        print(f"clean-up pull request: #{pull.number} {pull.url}")
+    return 0

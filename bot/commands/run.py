@@ -1,0 +1,27 @@
+"""`arxiv-bot run`: fetch new papers and add them (local file or pull request)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bot.config import load_config
+from bot.environment import Environment
+from bot.report import dump_json, report_text, step_summary, summary_line
+from bot.runner import run_once
+
+log = logging.getLogger("bot")
+
+
+def main(args: argparse.Namespace, env: Environment) -> int:
+    config = load_config(args.config)
+    report = run_once(config, env, args.target, args.dry_run, args.since, want_diff=not args.json)
+    if args.json:
+        print(dump_json(report))
+    else:
+        print(report_text(report, args.dry_run))
+    log.info(summary_line(report))
+    if env.step_summary:
+        with open(env.step_summary, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(report, args.dry_run))
+    return 0

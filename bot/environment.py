@@ -1,0 +1,98 @@
+"""The run's outside world, read once: environment variables, ./.env, secrets and the clock.
+
+`read_environment` is the only place the bot reads `os.environ` or the clock; the
+commands receive an `Environment` and pass its values down. Nothing below them
+looks at the process environment again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+# Environment variables that may hold a token: redacted from output, kept from the worker.
+SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a run takes from outside its configuration.
+
+    `now` is the run's one reading of the clock (UTC); `pinned_now` is ARXIV_BOT_NOW
+    (tests and replays), kept so that a later run of the scheduler reads it again.
+    `worker_variables` is the environment without the tokens, for the arXiv worker.
+    """
+
+    now: datetime
+    token: str = ""
+    repository: str = ""  # GITHUB_REPOSITORY, "owner/name"
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    step_summary: str = ""  # GITHUB_STEP_SUMMARY: a file to append the run's summary to
+    health_issue: str = ""  # ARXIV_BOT_HEALTH_ISSUE: "skip" leaves the issue to another job
+    actions: bool = False  # GITHUB_ACTIONS: running in a GitHub Actions job
+    pinned_now: str = ""
+    worker_variables: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values to redact from every message."""
+        return (self.token,) if self.token else ()
+
+    def later(self) -> Environment:
+        """The same environment with the clock read again (for the next scheduled run)."""
+        return replace(self, now=read_clock(self.pinned_now))
+
+
+def read_environment(variables: Mapping[str, str] | None = None) -> Environment:
+    """Read the variables (default: this process's, with ./.env loaded) and the clock.
+
+    Raises ConfigError when ARXIV_BOT_NOW is set but not an ISO date-time.
+    """
+    if variables is None:
+        variables = os.environ
+    pinned = variables.get("ARXIV_BOT_NOW", "")
+    return Environment(
+        now=read_clock(pinned),
+        token=variables.get("GITHUB_TOKEN", "").strip(),
+        repository=variables.get("GITHUB_REPOSITORY", "").strip(),
+        github_api_url=variables.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL,
+        arxiv_api_url=variables.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
+        step_summary=variables.get("GITHUB_STEP_SUMMARY", ""),
+        health_issue=variables.get("ARXIV_BOT_HEALTH_ISSUE", ""),
+        actions=variables.get("GITHUB_ACTIONS", "") == "true",
+        pinned_now=pinned,
+        worker_variables={k: v for k, v in variables.items() if k not in SECRET_VARIABLES},
+    )
+
+
+def secret_values(variables: Mapping[str, str] | None = None) -> list[str]:
+    """Every token-like variable's value (for redaction, before the environment is read)."""
+    variables = os.environ if variables is None else variables
+    return [variables.get(name, "") for name in SECRET_VARIABLES]
+
+
+def load_dotenv_file(env_file: Path) -> None:
+    """Load `env_file` (the working directory's .env) into the process environment, if any."""
+    if env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+
+
+def read_clock(pinned: str) -> datetime:
+    """The time now, in UTC, or the pinned ISO date-time (ARXIV_BOT_NOW) when one is given."""
+    if pinned:
+        try:
+            value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is not an ISO date-time") from None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.now(UTC)
