@@ -12,6 +12,7 @@ import re
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,23 @@ class DedupeConfig:
     title_threshold: float = 90.0
 
 
+JUDGE_SCOPES = ("borderline", "all")
+GITHUB_MODELS_URL = "https://models.github.ai/inference"
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """`[relevance.judge]`: an optional model asked about papers (an OpenAI-compatible API)."""
+
+    enabled: bool = False
+    endpoint: str = GITHUB_MODELS_URL  # base URL; `/chat/completions` is appended
+    model: str = "openai/gpt-4.1-mini"
+    topic: str = ""
+    batch_size: int = 10
+    timeout_seconds: float = 30.0
+    scope: str = "borderline"
+
+
 @dataclass(frozen=True)
 class RelevanceConfig:
     threshold: float = 4.0
@@ -52,6 +70,7 @@ class RelevanceConfig:
     claims: dict[str, float] = field(default_factory=dict)
     generic: dict[str, float] = field(default_factory=dict)
     categories: dict[str, float] = field(default_factory=dict)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
 
 
 @dataclass(frozen=True)
@@ -182,9 +201,13 @@ def _build_section(
                 f"{_where(path, text, section, key)}: unknown key '{section}.{key}'"
                 f" (known: {', '.join(sorted(known))})"
             )
-        kwargs[key] = _coerce(
-            value, hints[key], f"{section}.{key}", _where(path, text, section, key)
-        )
+        name = f"{section}.{key}"
+        if dataclasses.is_dataclass(hints[key]):  # a nested table such as [relevance.judge]
+            if not isinstance(value, dict):
+                raise ConfigError(f"{_where(path, text, section, key)}: [{name}] must be a table")
+            kwargs[key] = _build_section(hints[key], name, value, path, text)
+            continue
+        kwargs[key] = _coerce(value, hints[key], name, _where(path, text, section, key))
     return cls(**kwargs)
 
 
@@ -269,6 +292,7 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
                 "categories",
                 f"has a bad category pattern {pattern!r} (use cs.LG or q-bio.*)",
             )
+    _check_judge(r.judge, fail)
     t = config.target
     if t.position not in ("top", "bottom"):
         fail("target", "position", f'must be "top" or "bottom", got {t.position!r}')
@@ -315,6 +339,22 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             fail("github", key, "must not be negative")
 
 
+def _check_judge(j: JudgeConfig, fail: Callable[[str, str, str], typing.NoReturn]) -> None:
+    section = "relevance.judge"
+    if j.scope not in JUDGE_SCOPES:
+        fail(section, "scope", f'must be "borderline" or "all", got {j.scope!r}')
+    if j.batch_size < 1:
+        fail(section, "batch_size", "must be at least 1")
+    if j.timeout_seconds <= 0:
+        fail(section, "timeout_seconds", "must be above 0, or a hung connection hangs the run")
+    if not re.match(r"https?://[^/\s]+", j.endpoint):
+        fail(section, "endpoint", f"must be an http(s) URL, got {j.endpoint!r}")
+    if j.enabled and not j.model.strip():
+        fail(section, "model", "must name the model to ask (for example openai/gpt-4.1-mini)")
+    if j.enabled and not j.topic.strip():
+        fail(section, "topic", "must describe the list's topic in a sentence or two")
+
+
 def phrase_problem(phrase: str) -> str:
     """Return why a relevance phrase is unusable, or "" when it is fine."""
     if phrase.startswith("re:"):
@@ -344,7 +384,7 @@ def _line_of(text: str, section: str, key: str | None) -> int | None:
             if key is None and current == section:
                 return number
             continue
-        if key is not None and current.split(".")[0] == section:
+        if key is not None and section in (current, current.split(".")[0]):
             name = re.match(r"[\"']?([\w.-]+)[\"']?\s*=", stripped)
             if name and name.group(1) == key:
                 return number

@@ -18,7 +18,7 @@ from bot.errors import ConfigError
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 # Environment variables that may hold a token: redacted from output, kept from the worker.
-SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN")
+SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN", "ARXIV_BOT_JUDGE_KEY")
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,14 @@ class Environment:
     health_issue: str = ""  # ARXIV_BOT_HEALTH_ISSUE: "skip" leaves the issue to another job
     actions: bool = False  # GITHUB_ACTIONS: running in a GitHub Actions job
     pinned_now: str = ""
+    judge_url: str = ""  # ARXIV_BOT_JUDGE_URL: overrides relevance.judge.endpoint
+    judge_key: str = ""  # ARXIV_BOT_JUDGE_KEY: the model judge's API key
     worker_variables: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values to redact from every message."""
-        return (self.token,) if self.token else ()
+        return tuple(secret for secret in (self.token, self.judge_key) if secret)
 
     def later(self) -> Environment:
         """The same environment with the clock read again (for the next scheduled run)."""
@@ -69,6 +71,8 @@ def read_environment(variables: Mapping[str, str] | None = None) -> Environment:
         health_issue=variables.get("ARXIV_BOT_HEALTH_ISSUE", ""),
         actions=variables.get("GITHUB_ACTIONS", "") == "true",
         pinned_now=pinned,
+        judge_url=variables.get("ARXIV_BOT_JUDGE_URL", "").strip(),
+        judge_key=variables.get("ARXIV_BOT_JUDGE_KEY", "").strip(),
         worker_variables={k: v for k, v in variables.items() if k not in SECRET_VARIABLES},
     )
 

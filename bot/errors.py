@@ -42,3 +42,16 @@ class WaitTooLongError(BotError):
             f"{service} asks to wait {wait_seconds:.0f} s, more than the {left_seconds:.0f} s"
             " left of [run] time_budget_seconds; nothing was changed; the next run retries"
         )
+
+
+class JudgeError(BotError):
+    """The model judge gave no usable answer; never fails a run (the score decides).
+
+    `problem` is what went wrong ("timed out after 30 s", "HTTP 401", "malformed
+    answer"), `detail` an optional explanation; neither ever holds the key.
+    """
+
+    def __init__(self, problem: str, detail: str = "") -> None:
+        self.problem = problem
+        self.detail = detail
+        super().__init__(f"{problem}: {detail}" if detail else problem)

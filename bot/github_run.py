@@ -11,6 +11,7 @@ from bot.arxiv_side import both_sides
 from bot.config import Config
 from bot.enrich import make_enricher
 from bot.environment import Environment
+from bot.judge import model_judge
 from bot.listdoc.document import ListDocument
 from bot.models import RunReport, TitleChange
 from bot.pipeline import keep_enrichment, plan_run
@@ -120,6 +121,7 @@ def run_github(
         carried_titles=carried_titles,
         enrich=enricher.enrich if enricher else None,
         store=store,
+        judge=model_judge(config.relevance.judge, env),
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

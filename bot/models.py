@@ -113,6 +113,14 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """The model judge's answer about one paper (see bot/judge.py)."""
+
+    relevant: bool
+    reason: str  # one line, as the model wrote it (escape before Markdown)
+
+
+@dataclass(frozen=True)
 class Decision:
     """The relevance verdict for one paper, with the evidence behind it."""
 
@@ -124,6 +132,13 @@ class Decision:
     section: str = ""
     placed_by: str = ""  # why it goes under `section`
     held: str = ""  # why a paper that reached the threshold was not accepted
+    verdict: Verdict | None = None  # the model judge's, when it was asked
+    by_judge: bool = False  # a borderline paper accepted on the judge's advice
+
+    @property
+    def doubted(self) -> bool:
+        """Accepted by the score, but the judge thinks it off-topic: flagged for the reviewer."""
+        return self.accepted and self.verdict is not None and not self.verdict.relevant
 
     @cached_property  # the report, the PR body and the state each ask for it
     def reason(self) -> str:
@@ -189,6 +204,23 @@ class PullRequestText:
     comments: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class JudgeNote:
+    """What the model judge did in one run: papers sent, verdicts back, why it fell short."""
+
+    asked: int = 0  # papers in scope
+    answered: int = 0  # of them, papers with a verdict
+    problem: str = ""  # why the judge was unavailable for the rest ("" = it answered)
+
+    def describe(self) -> str:
+        if not self.asked:
+            return "model judge: nothing in scope to ask about"
+        text = f"model judge: {self.answered} of {self.asked} paper(s) judged"
+        if self.problem:
+            text += f"; unavailable for the rest ({self.problem}): the score decided"
+        return text
+
+
 @dataclass
 class RunReport:
     """What one run fetched, skipped, rejected and added."""
@@ -202,3 +234,9 @@ class RunReport:
     pull_request: PullRequestRef | None = None
     diff: str = ""
     window: tuple[date, date] | None = None
+    judge: JudgeNote | None = None  # None: no judge configured
+
+    @property
+    def judge_suggested(self) -> list[Decision]:
+        """Rejected papers below the borderline band the judge called relevant (scope "all")."""
+        return [d for d in self.rejected if not d.borderline and d.verdict and d.verdict.relevant]

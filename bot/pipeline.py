@@ -7,14 +7,15 @@ A run has two sides that meet at dedupe: the arXiv side (hits normalized and jud
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
+from bot.judge import Judge
 from bot.listdoc.document import ListDocument
-from bot.models import Duplicate, Paper, Proposal, RunReport, TitleChange
+from bot.models import Decision, Duplicate, JudgeNote, Paper, Proposal, RunReport, TitleChange
 from bot.normalize import normalize_title
 from bot.relevance import Screened
 from bot.render import retitle_entries, update_list
@@ -73,6 +74,19 @@ def title_changes_of(duplicates: Sequence[Duplicate], state: State) -> list[Titl
     return sorted(changes, key=lambda change: change.id)
 
 
+def judged(
+    decisions: list[Decision], remembered: Collection[str], judge: Judge
+) -> tuple[list[Decision], JudgeNote]:
+    """The decisions after the judge saw those not already rejected by an earlier run.
+
+    A paper re-read in the overlap window was judged (or reported) then: asking again
+    would spend the API's rate limit on the same answer.
+    """
+    asked, note = judge([d for d in decisions if d.paper.id not in remembered])
+    verdicts = {d.paper.id: d for d in asked}
+    return [verdicts.get(d.paper.id, d) for d in decisions], note
+
+
 @dataclass(frozen=True)
 class KnownPapers:
     """The list side of a run, which needs no fetch: the list parsed, every known title indexed."""
@@ -101,6 +115,7 @@ def plan_run(
     carried_titles: Sequence[TitleChange] = (),
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
     store: RunStore = EMPTY_STORE,
+    judge: Judge | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
@@ -109,10 +124,15 @@ def plan_run(
     again alongside the new ones; new papers are recorded in state with `status`.
     The run `store` gets the new watermark and remembers the filter's rejections; a
     rejection it already remembered is not reported again.
+    `judge` (the model judge's edge, bot/judge.consult bound to a chat endpoint) sees
+    the new papers after dedupe, so no request is spent on a known paper.
     """
     fresh, duplicates = split_duplicates(screened.papers, known.index)
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
     decisions = [decision_of[paper.id] for paper in fresh]
+    judge_note = None
+    if judge is not None:
+        decisions, judge_note = judged(decisions, store.rejected, judge)
     routes = compile_routes(config.target.sections)
     added = [
         replace(d, section=section, placed_by=why)
@@ -146,6 +166,7 @@ def plan_run(
         carried=list(carried),
         title_changes=title_changes,
         window=window,
+        judge=judge_note,
     )
     new_store = store.with_watermark(new_state.watermark).with_rejected(
         {d.paper.id: d.score for d in new_rejected}

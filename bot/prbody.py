@@ -83,6 +83,8 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
             f"  goes under **{escape_for_github(decision.section)}** "
             f"({escape_for_github(decision.placed_by)})"
         )
+    if decision.verdict is not None:
+        lines.append(f"  {_judge_says(decision)}")
     if with_abstract and p.abstract:
         lines += [
             "  <details><summary>Abstract</summary>",
@@ -110,9 +112,22 @@ def _title_item(change: TitleChange) -> str:
     )
 
 
+def _judge_says(decision: Decision) -> str:
+    """The model judge's verdict on a paper, its reason escaped (model output is untrusted)."""
+    assert decision.verdict is not None
+    reason = escape_for_github(decision.verdict.reason)
+    if decision.by_judge:
+        return f"**added on the judge's advice** (its score is below the threshold): {reason}"
+    if decision.doubted:
+        return f"⚠️ **flagged for review: the judge thinks it off-topic**: {reason}"
+    return f"judge: {'relevant' if decision.verdict.relevant else 'not relevant'}: {reason}"
+
+
 def _borderline_item(decision: Decision) -> str:
+    judged = f"; {_judge_says(decision)}" if decision.verdict is not None else ""
     return (
-        f"- {_link(decision.paper.title, decision.paper.url)}: {escape_for_github(decision.reason)}"
+        f"- {_link(decision.paper.title, decision.paper.url)}: "
+        f"{escape_for_github(decision.reason)}{judged}"
     )
 
 
@@ -195,11 +210,15 @@ def _head(report: RunReport, list_name: str) -> list[str]:
     )
     if report.window:
         summary += f" (submitted {report.window[0]} to {report.window[1]})"
+    if report.judge is not None:
+        note = escape_for_github(report.judge.describe())
+        summary += f"\n\n{note[:1].upper()}{note[1:]}."
     return [summary, "", HOW_TO_REJECT]
 
 
 def _sections(report: RunReport, with_abstracts: bool) -> Sections:
     borderline = [d for d in report.rejected if d.borderline]
+    suggested = report.judge_suggested
     return [
         (
             f"### New in this run ({len(report.added)})",
@@ -216,6 +235,11 @@ def _sections(report: RunReport, with_abstracts: bool) -> Sections:
         (
             f"### Borderline: not added, just below the threshold ({len(borderline)})",
             [_borderline_item(d) for d in borderline],
+        ),
+        (
+            f"### The judge calls these relevant; their score is too low, not added "
+            f"({len(suggested)})",
+            [_borderline_item(d) for d in suggested],
         ),
         (
             f"### Skipped as duplicates ({len(report.duplicates)})",

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from bot.models import Decision, Duplicate, RunReport
+from bot.models import Decision, Duplicate, JudgeNote, RunReport
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -26,7 +26,23 @@ def decision_json(decision: Decision) -> dict[str, Any]:
             if decision.section
             else {}
         ),
+        **(verdict_json(decision) if decision.verdict else {}),
     }
+
+
+def verdict_json(decision: Decision) -> dict[str, Any]:
+    """The model judge's verdict, and whether it moved the paper into the list."""
+    assert decision.verdict is not None
+    return {
+        "judge": {"relevant": decision.verdict.relevant, "reason": decision.verdict.reason},
+        "added_by_judge": decision.by_judge,
+    }
+
+
+def judge_json(note: JudgeNote | None) -> dict[str, Any] | None:
+    if note is None:
+        return None
+    return {"asked": note.asked, "answered": note.answered, "unavailable": note.problem or None}
 
 
 def duplicate_json(duplicate: Duplicate) -> dict[str, Any]:
@@ -57,6 +73,7 @@ def report_json(report: RunReport) -> dict[str, Any]:
             if report.pull_request
             else None
         ),
+        "judge": judge_json(report.judge),
     }
 
 
@@ -84,6 +101,23 @@ def step_summary(report: RunReport, dry_run: bool) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def judge_line(decision: Decision) -> str:
+    """The judge's verdict as a line under a paper ("" when it was not asked)."""
+    verdict = decision.verdict
+    if verdict is None:
+        return ""
+    if decision.by_judge:
+        return f"\n      added on the judge's advice: {verdict.reason}"
+    if decision.doubted:
+        return f"\n      flagged: the judge thinks it off-topic: {verdict.reason}"
+    return f"\n      judge: {'relevant' if verdict.relevant else 'not relevant'}: {verdict.reason}"
+
+
+def judge_suggested(report: RunReport) -> list[Decision]:
+    """Rejected papers below the borderline band that the judge called relevant (scope "all")."""
+    return [d for d in report.rejected if not d.borderline and d.verdict and d.verdict.relevant]
+
+
 def report_text(report: RunReport, dry_run: bool) -> str:
     verb = "would add" if dry_run else "added"
     lines = [summary_line(report)]
@@ -91,11 +125,23 @@ def report_text(report: RunReport, dry_run: bool) -> str:
         lines[0] += f" (submitted {report.window[0]} to {report.window[1]})"
     if report.added:
         lines.append(f"\n{verb}:")
-        lines += [f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}" for d in report.added]
+        lines += [
+            f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}"
+            for d in report.added
+        ]
     borderline = [d for d in report.rejected if d.borderline]
     if borderline:
         lines.append("\nborderline (not added):")
-        lines += [f"  ? {d.paper.id}  {d.paper.title}\n      {d.reason}" for d in borderline]
+        lines += [
+            f"  ? {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}"
+            for d in borderline
+        ]
+    suggested = report.judge_suggested
+    if suggested:
+        lines.append("\nthe judge calls these relevant; their score is too low (not added):")
+        lines += [f"  ! {d.paper.id}  {d.paper.title}{judge_line(d)}" for d in suggested]
+    if report.judge is not None:
+        lines.append("\n" + report.judge.describe())
     if report.title_changes:
         lines.append("\ntitle changes (arXiv retitled a listed paper):")
         lines += [f"  ~ {c.id}  {c.old}\n      -> {c.new}" for c in report.title_changes]

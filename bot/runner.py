@@ -92,6 +92,7 @@ def run_local(
 ) -> RunReport:
     from bot.arxiv_side import both_sides
     from bot.enrich import make_enricher
+    from bot.judge import model_judge
     from bot.listdoc.document import ListDocument
     from bot.pipeline import keep_enrichment, plan_run
     from bot.repository.local import publish_local, read_list
@@ -122,6 +123,7 @@ def run_local(
         list_path.name,
         enrich=enricher.enrich if enricher else None,
         store=store,
+        judge=model_judge(config.relevance.judge, env),
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)
