@@ -14,6 +14,7 @@ from bot.normalize import to_paper
 from bot.relevance import RelevanceRules, score_paper
 
 LABELS = ("relevant", "irrelevant")
+SKIPPED = "skipped"  # `label` records a skipped paper so that it is not asked again
 REQUIRED = ("id", "title", "abstract", "label")
 
 
@@ -119,9 +120,12 @@ def load_labeled(path: Path) -> list[tuple[RawRecord, bool]]:
         missing = [k for k in REQUIRED if k not in obj]
         if missing:
             raise ConfigError(f"{path}:{number}: record lacks field '{missing[0]}'")
+        if obj["label"] == SKIPPED:
+            continue
         if obj["label"] not in LABELS:
             raise ConfigError(
-                f"{path}:{number}: label must be 'relevant' or 'irrelevant', got {obj['label']!r}"
+                f"{path}:{number}: label must be 'relevant', 'irrelevant' or 'skipped', "
+                f"got {obj['label']!r}"
             )
         records.append((record_from_json(obj), obj["label"] == "relevant"))
     if not records:

@@ -170,3 +170,45 @@ def test_a_paper_rejected_by_an_earlier_run_is_not_asked_about_again(
     assert main(["run", "--target", "README.md"]) == 0  # re-reads the same window
     assert "model judge: nothing in scope" in capsys.readouterr().out
     assert chat.papers_asked() == [["2611.00002"]]
+
+
+def test_evaluate_measures_the_score_alone_and_with_the_judge(
+    workdir: Path,
+    chat: FakeChat,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure(workdir, chat, scope="all")
+    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
+    labels = workdir / "labels.jsonl"
+    rows = [
+        (ACCEPTED, "relevant"),
+        (BORDERLINE, "relevant"),
+        (UNLIKELY, "irrelevant"),
+    ]
+    rows_json = [
+        {
+            "id": r.id,
+            "title": r.title,
+            "abstract": r.abstract.replace("interpretab(ility)", "nothing"),
+            "primary_category": "cs.LG",
+            "published": "2026-11-19",
+            "label": label,
+        }
+        for r, label in rows
+    ]
+    rows_json.append(rows_json[0] | {"id": "2611.00009", "label": "skipped"})  # not counted
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows_json), encoding="utf-8")
+
+    assert main(["evaluate", str(labels)]) == 0
+    text = capsys.readouterr().out
+    score_alone, with_judge = text.split("with the model judge (scope all)")
+    assert "records:   3" in score_alone and "recall:    0.500" in score_alone
+    assert "model judge: 3 of 3 paper(s) judged" in with_judge
+    assert "its own verdicts agree with the labels on 2 of 3" in with_judge
+    assert "recall:    1.000" in with_judge and "precision: 1.000" in with_judge
+
+    assert main(["evaluate", str(labels), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["recall"] == 0.5 and data["with_judge"]["recall"] == 1.0
+    assert data["with_judge"]["judge"]["verdicts_agreeing_with_labels"] == 2

@@ -1,23 +1,85 @@
-"""`arxiv-bot evaluate`: measure the relevance filter on labeled records."""
+"""`arxiv-bot evaluate`: measure the relevance filter on labeled records.
+
+With `[relevance.judge]` enabled, the same records are measured a second time with
+the model judge's advice applied as a run applies it, so a maintainer sees on their
+own labels what the judge adds (and how often its own verdicts agree with them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import Any
 
 from bot.config import load_config
 from bot.environment import Environment
+from bot.evaluate import Evaluation, LabeledDecision
+from bot.models import Decision, JudgeNote
 
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     from bot.evaluate import evaluate, load_labeled
+    from bot.judge import model_judge
     from bot.relevance import compile_rules
 
     config = load_config(args.config)
     result = evaluate(load_labeled(args.labels), compile_rules(config.relevance))
+    judge = model_judge(config.relevance.judge, env)
+    judged = None
+    if judge is not None:
+        decisions, note = judge([r.decision for r in result.results])
+        judged = (with_decisions(result, decisions), note)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        data = result.to_json()
+        if judged is not None:
+            data["with_judge"] = judge_json(*judged)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        sys.stdout.write(result.to_text() + "\n")
+        text = result.to_text()
+        if judged is not None:
+            text += "\n\n" + judge_text(*judged, scope=config.relevance.judge.scope)
+        sys.stdout.write(text + "\n")
     return 0
+
+
+def with_decisions(result: Evaluation, decisions: list[Decision]) -> Evaluation:
+    """The same labeled records with the judge's decisions in place of the score's."""
+    return Evaluation(
+        tuple(
+            LabeledDecision(decision, labeled.relevant)
+            for decision, labeled in zip(decisions, result.results, strict=True)
+        )
+    )
+
+
+def verdict_agreement(result: Evaluation) -> tuple[int, int]:
+    """How many of the judge's own verdicts agree with the labels, of how many it gave."""
+    judged = [r for r in result.results if r.decision.verdict is not None]
+    agree = sum(
+        1 for r in judged if r.decision.verdict and r.decision.verdict.relevant == r.relevant
+    )
+    return agree, len(judged)
+
+
+def judge_json(result: Evaluation, note: JudgeNote) -> dict[str, Any]:
+    agree, judged = verdict_agreement(result)
+    return result.to_json() | {
+        "judge": {
+            "asked": note.asked,
+            "answered": note.answered,
+            "unavailable": note.problem or None,
+            "verdicts": judged,
+            "verdicts_agreeing_with_labels": agree,
+        }
+    }
+
+
+def judge_text(result: Evaluation, note: JudgeNote, scope: str) -> str:
+    agree, judged = verdict_agreement(result)
+    lines = [
+        f"with the model judge (scope {scope}): {note.describe()}",
+        f"its own verdicts agree with the labels on {agree} of {judged}",
+        result.to_text(),
+    ]
+    return "\n".join(lines)
