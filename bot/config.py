@@ -294,6 +294,10 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             )
     _check_judge(r.judge, fail)
     t = config.target
+    for key in ("file", "state_file"):
+        problem = relative_path_problem(getattr(t, key))
+        if problem:
+            fail("target", key, problem)
     if t.position not in ("top", "bottom"):
         fail("target", "position", f'must be "top" or "bottom", got {t.position!r}')
     for section, phrases in t.sections.items():
@@ -353,6 +357,24 @@ def _check_judge(j: JudgeConfig, fail: Callable[[str, str, str], typing.NoReturn
         fail(section, "model", "must name the model to ask (for example openai/gpt-4.1-mini)")
     if j.enabled and not j.topic.strip():
         fail(section, "topic", "must describe the list's topic in a sentence or two")
+
+
+def relative_path_problem(value: str) -> str:
+    """Why `value` cannot name a file inside the list's repository, or "" when it can.
+
+    The same path is a file in the working directory (local mode) and in the repository
+    (GitHub mode), so it must be relative and stay inside: no `..`, no absolute path.
+    """
+    parts = re.split(r"[\\/]", value)
+    if not value.strip():
+        return "must name a file"
+    if value.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:", value):
+        return f"must be a path relative to the list's repository, got {value!r}"
+    if ".." in parts:
+        return f"must stay inside the list's repository (no '..'), got {value!r}"
+    if not parts[-1] or parts[-1] == ".":
+        return f"must name a file, not a folder, got {value!r}"
+    return ""
 
 
 def phrase_problem(phrase: str) -> str:

@@ -19,6 +19,21 @@ class LockedError(StateError):
     """Another run holds the lock on this working directory."""
 
 
+class FileWriteError(BotError):
+    """One of the bot's own files (list, state, lock, health) could not be written.
+
+    Carries `path`, `reason` and `fix`; `errno` when the operating system refused.
+    The file keeps its previous content (writes are atomic).
+    """
+
+    def __init__(self, path: str, reason: str, fix: str, errno: int | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.fix = fix
+        self.errno = errno
+        super().__init__(f"{path}: cannot write ({reason}); {fix}")
+
+
 class ListFormatError(BotError):
     """The list file does not have the shape the configuration expects."""
 

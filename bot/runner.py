@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.environment import Environment
-from bot.errors import BotError, LockedError, PublishError
+from bot.errors import BotError, FileWriteError, LockedError, PublishError
 from bot.models import RunReport
 from bot.repository import github_settings
 
@@ -44,8 +44,10 @@ def run_once(
 
     settings = None if target else github_settings(config, env)
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
-    with nullcontext() if dry_run else lock, cyclic_gc_paused():
+    with ExitStack() as held, cyclic_gc_paused():
         try:
+            if not dry_run:  # inside the try: a lock that cannot be made is a failed run
+                held.enter_context(lock)
             # The worker starts now: its start-up overlaps reading the list and state.
             with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
                 if settings is not None:
@@ -128,7 +130,7 @@ def run_local(
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)
     if not dry_run:
-        publish_local(plan, list_path, state_path)
+        publish_local(plan, list_path, state_path, Path.cwd())
     elif want_diff:  # the diff of a large list is costly: only when shown
         plan.report.diff = plan.diff(list_path.name)
     return plan.report
@@ -153,8 +155,8 @@ def record_health(
         health = sync_health_issue(config, settings, health)
     try:
         save_health(path, health)
-    except OSError as exc:
-        log.warning("could not record run health in %s: %s", path, exc)
+    except FileWriteError as exc:  # the run's own error (if any) is the one to report
+        log.warning("could not record run health: %s", exc)
 
 
 def sync_health_issue(config: Config, settings: GithubSettings, health: Health) -> Health:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import msgspec
 
+from bot.errors import FileWriteError
 from bot.files import atomic_write_text
 from bot.state import State
 
@@ -142,5 +143,5 @@ def save_run_store(path: Path, store: RunStore) -> None:
     """Write the run store atomically; a failure is a warning (the next run re-reads)."""
     try:
         atomic_write_text(path, run_store_to_json(store))
-    except OSError as exc:
-        log.warning("could not write the run store %s: %s; the next run re-reads", path, exc)
+    except FileWriteError as exc:
+        log.warning("could not write the run store: %s; the next run re-reads", exc)

@@ -21,7 +21,9 @@ STATUSES: tuple[str, ...] = get_args(Status)
 # msgspec decodes and validates the state file straight into these records: a state
 # with 100,000 papers loads in a tenth of the time json + hand checks took, and
 # gc=False keeps the collector from rescanning records that cannot form cycles.
-class PaperRecord(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
+class PaperRecord(
+    msgspec.Struct, frozen=True, gc=False, omit_defaults=True, forbid_unknown_fields=True
+):
     """A paper the bot added, proposed or had rejected, with what it needs to list it again."""
 
     id: str
@@ -64,6 +66,10 @@ class State:
     papers: dict[str, PaperRecord] = field(default_factory=dict)
     handled_pulls: tuple[int, ...] = ()
     enrichment: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> code_url, venue
+    # Keys a newer version wrote that this one does not know, kept verbatim on rewrite:
+    # top-level ones, and per paper id those inside its record.
+    extra_keys: dict[str, msgspec.Raw] = field(default_factory=dict)
+    extra_paper_keys: dict[str, dict[str, msgspec.Raw]] = field(default_factory=dict)
 
     def known(self) -> KnownTitles:
         records = self.papers.values()
@@ -147,8 +153,9 @@ def fetch_window(
     return today - timedelta(days=lookback_days), today
 
 
-class _StateFile(msgspec.Struct):
-    """The state file's layout (unknown keys are ignored, so older bots read newer files)."""
+class _StateFile(msgspec.Struct, forbid_unknown_fields=True):
+    """The state file's layout. Keys it does not know (a newer bot's) are kept, not dropped:
+    decoding fails fast on them and `_decode_keeping_unknown` takes the slow path."""
 
     version: int
     watermark: date | None = None
@@ -161,7 +168,10 @@ class _StateFile(msgspec.Struct):
 
 
 def state_to_json(state: State) -> str:
-    data = {
+    records = sorted(state.papers.values(), key=lambda p: (p.since, p.id))
+    extras = state.extra_paper_keys
+    papers = [_with_extra(r, extras.get(r.id)) for r in records] if extras else records
+    data: dict[str, object] = {
         "version": STATE_VERSION,
         "watermark": state.watermark.isoformat() if state.watermark else None,
         "last_run": state.last_run.isoformat() if state.last_run else None,
@@ -169,15 +179,30 @@ def state_to_json(state: State) -> str:
         "consecutive_failures": state.consecutive_failures,
         "handled_pulls": sorted(state.handled_pulls),
         "enrichment": {k: state.enrichment[k] for k in sorted(state.enrichment)},
-        "papers": sorted(state.papers.values(), key=lambda p: (p.since, p.id)),
+        "papers": papers,
     }
+    data.update((k, v) for k, v in state.extra_keys.items() if k not in data)
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n"
+
+
+def _with_extra(record: PaperRecord, extra: dict[str, msgspec.Raw] | None) -> object:
+    if not extra:
+        return record
+    known: dict[str, object] = msgspec.json.decode(msgspec.json.encode(record))
+    return {**known, **{k: v for k, v in extra.items() if k not in known}}
 
 
 def state_from_json(text: str | bytes, path: Path | str) -> State:
     hint = "restore it from git, or delete it to rebuild from the list (README: Rebuilding state)"
+    extra: dict[str, msgspec.Raw] = {}
+    extra_papers: dict[str, dict[str, msgspec.Raw]] = {}
     try:
-        data = msgspec.json.decode(text, type=_StateFile)
+        try:
+            data = msgspec.json.decode(text, type=_StateFile)
+        except msgspec.ValidationError as exc:
+            if "unknown field" not in str(exc):
+                raise
+            data, extra, extra_papers = _decode_keeping_unknown(text)
     except msgspec.DecodeError as exc:
         raise StateError(f"{path}: corrupt state file ({exc}); {hint}") from None
     if data.version != STATE_VERSION:
@@ -192,7 +217,38 @@ def state_from_json(text: str | bytes, path: Path | str) -> State:
         papers={record.id: record for record in data.papers},
         handled_pulls=data.handled_pulls,
         enrichment=data.enrichment,
+        extra_keys=extra,
+        extra_paper_keys=extra_papers,
     )
+
+
+def _decode_keeping_unknown(
+    text: str | bytes,
+) -> tuple[_StateFile, dict[str, msgspec.Raw], dict[str, dict[str, msgspec.Raw]]]:
+    """Decode a state file with keys this version does not know, returning them apart.
+
+    Returns (the known layout, unknown top-level keys, unknown record keys by paper id).
+    """
+    raw = msgspec.json.decode(text, type=dict[str, msgspec.Raw])
+    known = set(_StateFile.__struct_fields__) - {"papers"}
+    data = msgspec.json.decode(
+        msgspec.json.encode({k: v for k, v in raw.items() if k in known}), type=_StateFile
+    )
+    fields = set(PaperRecord.__struct_fields__)
+    extra_papers: dict[str, dict[str, msgspec.Raw]] = {}
+    items = msgspec.json.decode(raw.get("papers", b"[]"), type=list[dict[str, msgspec.Raw]])
+    for index, item in enumerate(items):
+        known_fields = msgspec.json.encode({k: v for k, v in item.items() if k in fields})
+        try:
+            record = msgspec.json.decode(known_fields, type=PaperRecord)
+        except msgspec.ValidationError as exc:  # name the record as the fast path does
+            raise msgspec.ValidationError(str(exc).replace("$", f"$.papers[{index}]")) from None
+        data.papers.append(record)
+        unknown = {k: v for k, v in item.items() if k not in fields}
+        if unknown:
+            extra_papers[record.id] = unknown
+    extra = {k: v for k, v in raw.items() if k not in known and k != "papers"}
+    return data, extra, extra_papers
 
 
 def load_state(path: Path) -> State:

@@ -102,3 +102,29 @@ def test_bad_cron_is_caught_on_load(tmp_path: Path) -> None:
 def test_bad_timezone_is_caught_on_load(tmp_path: Path) -> None:
     message = error_of(tmp_path, '[arxiv]\nqueries = ["x"]\n[schedule]\ntimezone = "Mars/Base"\n')
     assert "schedule.timezone" in message and "Mars/Base" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("file", "../other/README.md", "no '..'"),
+        ("file", "/etc/passwd", "relative to the list's repository"),
+        ("file", "docs/../../x.md", "no '..'"),
+        ("state_file", "/var/lib/state.json", "relative to the list's repository"),
+        ("state_file", "..\\\\state.json", "no '..'"),
+        ("state_file", "C:/state.json", "relative to the list's repository"),
+        ("state_file", "state/", "not a folder"),
+    ],
+)
+def test_target_paths_stay_inside_the_repository(
+    tmp_path: Path, key: str, value: str, problem: str
+) -> None:
+    message = error_of(tmp_path, f'[arxiv]\nqueries = ["x"]\n[target]\n{key} = "{value}"\n')
+    assert f"config.toml:4: 'target.{key}'" in message and problem in message
+
+
+def test_nested_relative_target_paths_are_fine(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, '[arxiv]\nqueries = ["x"]\n[target]\nfile = "docs/LIST.md"\n')
+    )
+    assert config.target.file == "docs/LIST.md"

@@ -22,6 +22,9 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print(report_text(report, args.dry_run))
     log.info(summary_line(report))
     if env.step_summary:
-        with open(env.step_summary, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(report, args.dry_run))
+        try:
+            with open(env.step_summary, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(report, args.dry_run))
+        except OSError as exc:  # the run itself succeeded: its summary is a nicety
+            log.warning("could not write the step summary %s: %s", env.step_summary, exc)
     return 0

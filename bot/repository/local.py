@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.errors import ListFormatError
-from bot.files import atomic_write_text
+from bot.files import write_through
 from bot.pipeline import Plan
 from bot.runstore import run_store_path, save_run_store
 from bot.state import save_state
@@ -39,12 +39,14 @@ class LocalFiles:
             return None
 
 
-def publish_local(plan: Plan, list_path: Path, state_path: Path) -> None:
+def publish_local(plan: Plan, list_path: Path, state_path: Path, tree: Path) -> None:
     """Write the list first: state only records papers once they are really listed.
 
-    The run store (bookkeeping, not the list's history) comes last.
+    A list that is a symbolic link is written through to its target, which must be
+    inside `tree` (the working directory). The run store (bookkeeping, not the list's
+    history) comes last. Raises FileWriteError naming the file that could not be written.
     """
     if plan.changes_list:
-        atomic_write_text(list_path, plan.list_text)
+        write_through(list_path, plan.list_text, tree)
     save_state(state_path, plan.state)
     save_run_store(run_store_path(state_path), plan.store)
