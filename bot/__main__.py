@@ -1,3 +1,7 @@
-from bot.cli import main
+import gc
+
+gc.disable()
+
+from bot.cli import main  # noqa: E402
 
 raise SystemExit(main())

@@ -1,7 +1,10 @@
-"""The arXiv side of a run, in the worker process: fetch, normalize, judge.
+"""The arXiv side of a run: fetch, normalize, judge; and the list side beside it.
 
-It runs alongside the list side (`pipeline.know_papers`) in this process; the
-worker gets the environment without the tokens, which it does not need.
+For a large list the arXiv side runs in the worker process, alongside the list side
+(`pipeline.know_papers`) in this one, to use a second core; the worker gets the
+environment without the tokens, which it does not need. For a list shorter than
+`[run] worker_min_entries` lines both run here in turn: starting a second
+interpreter costs more CPU than it saves (benchmarks/daily.py).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from bot.errors import FetchError
 from bot.state import State
 
 if TYPE_CHECKING:
+    from bot.environment import Environment
     from bot.fetch import ArxivSource
     from bot.listdoc.document import ListDocument
     from bot.pipeline import KnownPapers
     from bot.relevance import Screened
-    from bot.worker import Worker
 
 log = logging.getLogger("bot")
 ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "arxiv")  # what fetch_and_screen needs
@@ -41,24 +44,32 @@ def fetch_and_screen(
 
 
 def both_sides(
-    worker: Worker,
     config: Config,
-    api_url: str,
+    env: Environment,
     window: tuple[date, date],
     document: ListDocument,
     state: State,
 ) -> tuple[Screened, KnownPapers]:
-    """Fetch and screen in the worker process while this one parses and indexes the list."""
+    """Fetch and screen arXiv's papers, and parse and index the list.
+
+    The fetch's error comes first when both fail, in either process.
+    """
     from bot.pipeline import know_papers
-    from bot.worker import WorkerLost
+    from bot.worker import Worker, WorkerLost
 
     log.info("querying arXiv for papers submitted %s to %s", *window)
+    if document.text.count("\n") < config.run.worker_min_entries:
+        screened, requests = fetch_and_screen(config, env.arxiv_api_url, window)
+        known = know_papers(document, state, config)
+        log.info("%d hits in %d requests", screened.fetched, requests)
+        return screened, known
     try:
-        (screened, requests), known = worker.call_alongside(
-            fetch_and_screen,
-            (config, api_url, window),
-            lambda: know_papers(document, state, config),
-        )
+        with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
+            (screened, requests), known = worker.call_alongside(
+                fetch_and_screen,
+                (config, env.arxiv_api_url, window),
+                lambda: know_papers(document, state, config),
+            )
     except WorkerLost as exc:  # killed from outside (out of memory?): a failed fetch
         raise FetchError(
             f"arXiv fetch stopped: {exc}; nothing was changed, the next run retries"

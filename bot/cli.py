@@ -10,18 +10,22 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from bot import __version__
 from bot.environment import load_dotenv_file, read_environment, secret_values
-from bot.errors import BotError
+from bot.errors import BotError, Stopped
 
 log = logging.getLogger("bot")
 COMMANDS = ("run", "schedule", "audit", "health", "evaluate")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def parse_date(value: str) -> date:
@@ -29,6 +33,12 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from None
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"invalid count {value!r}: use a whole number >= 1")
+    return int(value)
 
 
 def add_command(commands: Any, name: str, summary: str) -> argparse.ArgumentParser:
@@ -84,6 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument(
         "--once-now", action="store_true", help="run immediately, then keep the schedule"
+    )
+    schedule.add_argument(
+        "--next",
+        type=positive_int,
+        metavar="N",
+        help="print the next N fire times (ISO 8601 with the UTC offset) and exit",
+    )
+    schedule.add_argument(
+        "--from",
+        dest="start",
+        metavar="YYYY-MM-DDTHH:MM",
+        help="with --next: count from this local time in schedule.timezone (default: now)",
     )
 
     audit = add_command(
@@ -147,9 +169,39 @@ def closed_stdout() -> int:
     return 141
 
 
+def stop_on_signals() -> Callable[[], None]:
+    """SIGTERM and SIGINT raise Stopped wherever the command is; returns the undo.
+
+    Also what makes the bot stop as PID 1 in a container, where a signal without a
+    handler is ignored. (`schedule` sets its own: it lets a run finish.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+    return restore
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    restore_signals = stop_on_signals()
+    try:
+        return run_command_line(args)
+    finally:
+        restore_signals()
+
+
+def run_command_line(args: argparse.Namespace) -> int:
+    """Run the parsed command; turn its outcome into an exit code and at most one line."""
     load_dotenv_file(Path.cwd() / ".env")
     redactor = RedactingFilter(secret_values())
     debug = bool(getattr(args, "debug", False))
@@ -165,9 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BotError as exc:
         print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing half-written was left behind", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Stopped) as exc:
+        stop = exc if isinstance(exc, Stopped) else Stopped(signal.SIGINT)
+        print(f"error: {stop}; nothing half-written was left behind", file=sys.stderr)
+        return stop.exit_code
     except Exception as exc:  # a bug: say so, show the traceback only on request
         if debug:
             import traceback

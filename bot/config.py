@@ -126,6 +126,7 @@ class HealthConfig:
 @dataclass(frozen=True)
 class RunConfig:
     time_budget_seconds: float = 1200.0  # bounds every wait a server asks for, in one run
+    worker_min_entries: int = 10_000  # from this many list lines on, fetch in a second process
 
 
 @dataclass(frozen=True)
@@ -207,46 +208,48 @@ def _build_section(
                 raise ConfigError(f"{_where(path, text, section, key)}: [{name}] must be a table")
             kwargs[key] = _build_section(hints[key], name, value, path, text)
             continue
-        kwargs[key] = _coerce(value, hints[key], name, _where(path, text, section, key))
+        try:
+            kwargs[key] = _coerce(value, hints[key], name)
+        except ConfigError as exc:  # the line is looked up only for an error: it is slow
+            raise ConfigError(f"{_where(path, text, section, key)}: {exc}") from None
     return cls(**kwargs)
 
 
-def _coerce(value: Any, hint: Any, key: str, where: str) -> Any:
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """`value` as the type `hint`; ConfigError says what is wrong (the caller adds where)."""
     origin = typing.get_origin(hint)
     if hint is bool:
         if isinstance(value, bool):
             return value
-        raise ConfigError(f"{where}: '{key}' must be true or false, got {value!r}")
+        raise ConfigError(f"'{key}' must be true or false, got {value!r}")
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise ConfigError(f"{where}: '{key}' must be a whole number, got {value!r}")
+        raise ConfigError(f"'{key}' must be a whole number, got {value!r}")
     if hint is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        raise ConfigError(f"{where}: '{key}' must be a number, got {value!r}")
+        raise ConfigError(f"'{key}' must be a number, got {value!r}")
     if hint is str:
         if isinstance(value, str):
             return value
-        raise ConfigError(f"{where}: '{key}' must be a string, got {value!r}")
+        raise ConfigError(f"'{key}' must be a string, got {value!r}")
     if origin is tuple:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(value)
-        raise ConfigError(f"{where}: '{key}' must be a list of strings, got {value!r}")
+        raise ConfigError(f"'{key}' must be a list of strings, got {value!r}")
     if origin is dict and typing.get_args(hint)[1] is not float:
         if not isinstance(value, dict) or not all(
             isinstance(v, list) and all(isinstance(p, str) for p in v) for v in value.values()
         ):
-            raise ConfigError(f'{where}: \'{key}\' must be a table of "Section" = ["phrase", ...]')
+            raise ConfigError(f'\'{key}\' must be a table of "Section" = ["phrase", ...]')
         return {name: tuple(phrases) for name, phrases in value.items()}
     if origin is dict:
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}: '{key}' must be a table of \"phrase\" = weight")
+            raise ConfigError(f"'{key}' must be a table of \"phrase\" = weight")
         for name, weight in value.items():
             if isinstance(weight, bool) or not isinstance(weight, int | float):
-                raise ConfigError(
-                    f"{where}: '{key}.\"{name}\"' must be a number (a weight), got {weight!r}"
-                )
+                raise ConfigError(f"'{key}.\"{name}\"' must be a number (a weight), got {weight!r}")
         return {name: float(weight) for name, weight in value.items()}
     if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys yet
         return value
@@ -326,15 +329,17 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         )
     if config.run.time_budget_seconds <= 0:
         fail("run", "time_budget_seconds", "must be above 0 (seconds a run may spend waiting)")
+    if config.run.worker_min_entries < 0:
+        fail("run", "worker_min_entries", "must not be negative (0 = always a second process)")
     if config.health.failures_before_issue < 1:
         fail("health", "failures_before_issue", "must be at least 1")
-    # The default schedule is valid (a test builds it): only a changed one is worth
-    # loading APScheduler for, which takes a tenth of a second.
+    # The default schedule is valid (a test parses it): only a changed one is worth
+    # loading cronsim for at every start.
     if config.schedule != ScheduleConfig():
         try:
-            from bot.schedule import build_trigger
+            from bot.cron import parse_cron
 
-            build_trigger(config.schedule.cron, config.schedule.timezone)
+            parse_cron(config.schedule.cron, config.schedule.timezone)
         except ConfigError as exc:  # its message names the key and the problem
             key = "timezone" if "schedule.timezone" in str(exc) else "cron"
             raise ConfigError(f"{_where(path, text, 'schedule', key)}: {exc}") from None

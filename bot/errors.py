@@ -70,3 +70,23 @@ class JudgeError(BotError):
         self.problem = problem
         self.detail = detail
         super().__init__(f"{problem}: {detail}" if detail else problem)
+
+
+class Stopped(BaseException):
+    """A stop signal (SIGTERM, SIGINT) ends the command at once.
+
+    A BaseException, as KeyboardInterrupt is: `except Exception` does not catch it, and
+    every `with` block on the way out (the run lock, the worker process) closes.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f"stopped by {self.name}")
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process ended by it."""
+        return 128 + self.signum

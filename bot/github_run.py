@@ -27,7 +27,6 @@ from bot.reconcile import (
 from bot.repository.github import GithubRepository, GithubSettings
 from bot.runstore import load_run_store, run_store_path, save_run_store, with_store_watermark
 from bot.state import State, fetch_window, state_from_json, state_to_json
-from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,6 @@ def read_state(gh: GithubRepository, path: str, ref: str, label: str) -> State |
 def run_github(
     config: Config,
     settings: GithubSettings,
-    worker: Worker,
     env: Environment,
     since: date | None,
     dry_run: bool,
@@ -106,7 +104,7 @@ def run_github(
     window = fetch_window(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
-    screened, known = both_sides(worker, config, env.arxiv_api_url, window, base_listed, state)
+    screened, known = both_sides(config, env, window, base_listed, state)
     plan = plan_run(
         screened,
         known,

@@ -20,7 +20,6 @@ from bot.repository import github_settings
 if TYPE_CHECKING:
     from bot.health import Health
     from bot.repository.github import GithubSettings
-    from bot.worker import Worker
 
 log = logging.getLogger("bot")
 
@@ -38,9 +37,7 @@ def run_once(
     A run that writes holds the lock in the state folder, in both modes: two runs
     from one working directory never interleave (a dry run writes nothing, not even a lock).
     """
-    from bot.arxiv_side import ARXIV_SIDE_MODULES
     from bot.files import run_lock
-    from bot.worker import Worker
 
     settings = None if target else github_settings(config, env)
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
@@ -48,14 +45,12 @@ def run_once(
         try:
             if not dry_run:  # inside the try: a lock that cannot be made is a failed run
                 held.enter_context(lock)
-            # The worker starts now: its start-up overlaps reading the list and state.
-            with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
-                if settings is not None:
-                    from bot.github_run import run_github
+            if settings is not None:
+                from bot.github_run import run_github
 
-                    report = run_github(config, settings, worker, env, since, dry_run)
-                else:
-                    report = run_local(config, target, worker, dry_run, since, env, want_diff)
+                report = run_github(config, settings, env, since, dry_run)
+            else:
+                report = run_local(config, target, dry_run, since, env, want_diff)
         except BotError as exc:
             if not dry_run and not isinstance(exc, LockedError):
                 record_health(config, settings, env, failure=str(exc))
@@ -86,7 +81,6 @@ def cyclic_gc_paused() -> Iterator[None]:
 def run_local(
     config: Config,
     target: Path | None,
-    worker: Worker,
     dry_run: bool,
     since: date | None,
     env: Environment,
@@ -112,7 +106,7 @@ def run_local(
         state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
     )
     document = ListDocument(list_text, config.target)  # parsed alongside the fetch
-    screened, known = both_sides(worker, config, env.arxiv_api_url, window, document, state)
+    screened, known = both_sides(config, env, window, document, state)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,

@@ -1,126 +1,100 @@
-"""`python -m bot schedule`: run the bot on a cron expression, in the foreground (APScheduler 3.x).
+"""`python -m bot schedule`: run the bot on its cron line, in the foreground.
 
-One run at a time; missed runs coalesce into one, with a grace time long enough
-that a short stall does not silently skip a day; a catch-up run at start-up
-when the last run is overdue; SIGTERM/SIGINT let a run in progress finish.
+A loop in the main thread: sleep until the next fire time (in naps of at most a
+minute, so that a clock change or a suspended machine is noticed), run, repeat. One
+run at a time by construction; fire times missed while a run lasted or the machine
+slept coalesce into one run; a catch-up run at start-up when the last run is overdue.
+SIGTERM or SIGINT lets a run in progress finish, then the loop ends (exit 0); a
+second signal stops the run at once (exit 128 + its number). Fire times are
+`bot.cron`'s (cronsim): a sleep loop on them needs no scheduler library.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-import re
 import signal
 import threading
 from collections.abc import Callable
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import datetime
+from types import FrameType
 
-from bot.errors import ConfigError
+from bot.cron import CronLine
+from bot.errors import Stopped
 
 log = logging.getLogger(__name__)
-MISFIRE_GRACE_SECONDS = 6 * 3600
-_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_NAP_SECONDS = 60.0
 
 
-def cron_weekdays_to_names(field: str) -> str:
-    """Rewrite cron's numeric weekdays (0 or 7 = Sunday) as names APScheduler reads right.
-
-    APScheduler 3.x numbers weekdays from Monday = 0, cron and GitHub Actions from
-    Sunday = 0: "1-5" would silently mean Tuesday to Saturday.
-    """
-    return re.sub(r"(?<![/\w])([0-7])(?![\w])", lambda m: _CRON_DAYS[int(m.group(1))], field)
-
-
-def build_trigger(cron: str, timezone: str) -> Any:
-    """A CronTrigger for a standard five-field crontab line; ConfigError names the key."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    fields = cron.split()
-    if len(fields) != 5:
-        raise ConfigError(
-            f"schedule.cron must have 5 fields (minute hour day month weekday), got {cron!r}"
-        )
-    fields[4] = cron_weekdays_to_names(fields[4])
-    try:
-        zone = zoneinfo(timezone)
-        return CronTrigger(
-            minute=fields[0],
-            hour=fields[1],
-            day=fields[2],
-            month=fields[3],
-            day_of_week=fields[4],
-            timezone=zone,
-        )
-    except (ValueError, KeyError) as exc:
-        raise ConfigError(f"schedule.cron {cron!r} is not a valid cron expression: {exc}") from None
-
-
-def zoneinfo(name: str) -> tzinfo:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"schedule.timezone {name!r} is not a known time zone (e.g. UTC, Europe/Berlin)"
-        ) from None
-
-
-def is_overdue(trigger: Any, last_run: datetime | None, now: datetime) -> bool:
-    """True when a scheduled time passed since the last run (or there never was one)."""
+def is_overdue(cron: CronLine, last_run: datetime | None, now: datetime) -> bool:
+    """True when a fire time passed since the last run (or there never was one)."""
     if last_run is None:
         return True
-    next_after_last = trigger.get_next_fire_time(None, last_run)
-    return next_after_last is not None and next_after_last <= now
+    return cron.next_after(last_run) <= now
 
 
 class Scheduler:
-    """The bot's schedule: wraps an APScheduler BackgroundScheduler with our policies."""
+    """Runs `job` at the fire times of `cron` until `stop()`.
 
-    def __init__(self, trigger: Any, job: Callable[[], str], timezone: tzinfo) -> None:
-        from apscheduler.schedulers.background import BackgroundScheduler
+    `clock` gives the aware current time and `nap(seconds)` sleeps up to that long,
+    returning early on `stop()`: tests pass their own to go without waiting.
+    """
 
-        self.trigger = trigger
+    def __init__(
+        self,
+        cron: CronLine,
+        job: Callable[[], str],
+        clock: Callable[[], datetime],
+        nap: Callable[[float], object] | None = None,
+    ) -> None:
+        self.cron = cron
         self.job = job
+        self.clock = clock
         self.stopping = threading.Event()
-        self.scheduler = BackgroundScheduler(
-            timezone=timezone,
-            job_defaults={
-                "coalesce": True,  # several missed runs become one
-                "max_instances": 1,  # never two runs at once
-                # The default grace of 1 s silently skips a run after a short stall.
-                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
-            },
-        )
-        self.scheduler.add_job(self._run, trigger, id="arxiv-bot", name="arxiv-bot run")
+        self.nap = nap or self.stopping.wait
+        self.running = False
 
-    def _run(self) -> None:
-        try:
-            outcome = self.job()
-        except Exception as exc:  # a failed run is logged; the schedule goes on
-            outcome = f"failed: {exc}"
-            log.error("run failed: %s", exc)
-        job = self.scheduler.get_job("arxiv-bot")
-        upcoming = job.next_run_time.isoformat() if job and job.next_run_time else "none"
-        log.info("run finished (%s); next run at %s", outcome, upcoming)
-
-    def start(self, run_now: bool) -> None:
-        self.scheduler.start()
-        if run_now:
-            # Same job, fired now: max_instances=1 still keeps runs from overlapping.
-            self.scheduler.modify_job(
-                "arxiv-bot", next_run_time=datetime.now(self.trigger.timezone)
-            )
-        job = self.scheduler.get_job("arxiv-bot")
-        log.info("scheduler started; next run at %s", job.next_run_time if job else "none")
-
-    def wait(self) -> None:
-        """Block until SIGTERM/SIGINT, then let a run in progress finish."""
-        self.stopping.wait()
-        log.info("stopping: waiting for a run in progress to finish")
-        self.scheduler.shutdown(wait=True)
+    def run_until_stopped(self, run_now: bool) -> None:
+        """Loop until `stop()`; a run in progress always finishes first."""
+        due = self.clock() if run_now else self.cron.next_after(self.clock())
+        log.info("scheduler started; next run at %s", due.isoformat())
+        while not self.stopping.is_set():
+            wait = (due - self.clock()).total_seconds()
+            if wait > 0:
+                self.nap(min(wait, MAX_NAP_SECONDS))
+                continue
+            outcome = self._run()
+            due = self.cron.next_after(self.clock())  # fire times missed meanwhile: coalesced
+            log.info("run finished (%s); next run at %s", outcome, due.isoformat())
         log.info("scheduler stopped")
 
+    def _run(self) -> str:
+        self.running = True
+        try:
+            return self.job()
+        except Exception as exc:  # a failed run is logged; the schedule goes on
+            log.error("run failed: %s", exc)
+            return f"failed: {exc}"
+        finally:
+            self.running = False
+
+    def stop(self) -> None:
+        """Ask the loop to end once a run in progress (if any) has finished."""
+        first = not self.stopping.is_set()
+        self.stopping.set()
+        if first and self.running:
+            log.info("stopping: waiting for the run in progress to finish")
+
     def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT: stop after the run in progress; a second one: stop at once."""
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            # Counted first and atomically: a second signal can interrupt this handler.
+            if next(signals) > 0 and self.running:
+                raise Stopped(signum)
+            self.stop()
+
+        signals = itertools.count()
+
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
+            signal.signal(signum, handle)

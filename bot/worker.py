@@ -20,6 +20,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from logging.handlers import QueueHandler
@@ -31,6 +32,7 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from bot.worker import serve; serve()"
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class WorkerLost(RuntimeError):
@@ -47,7 +49,7 @@ class Worker:
         """
         package_root = str(Path(__file__).resolve().parent.parent)
         self._child = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, package_root],
+            [sys.executable, "-c", _BOOT, package_root, str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=None if env is None else dict(env),
@@ -149,6 +151,7 @@ def serve() -> None:
     # A stop signal sent to every process (systemd, a container runtime) must not cut the
     # run short here: the parent decides, and ends this process itself.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_with_parent(int(sys.argv[2]))
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the pipe
     requests = sys.stdin.buffer
@@ -164,6 +167,7 @@ def serve() -> None:
             _, call, args = pickle.load(requests)
         except EOFError:  # the parent needed no call after all
             return
+        threading.Thread(target=_exit_at_eof, args=(requests,), daemon=True).start()
         try:
             outcome = ("result", call(*args))
         except Exception as exc:
@@ -171,6 +175,36 @@ def serve() -> None:
         _reply(replies, outcome)
     except (KeyboardInterrupt, EOFError, BrokenPipeError):  # Ctrl-C, or the parent has gone
         pass
+
+
+def _end_with_parent(parent: int) -> None:
+    """Die with the parent, however it ends (SIGKILL included), never outliving it.
+
+    Linux: the kernel sends SIGKILL here when the parent dies (prctl PR_SET_PDEATHSIG);
+    checked against the parent's pid afterwards, in case it died before the call.
+    Elsewhere, and as a second line: the request pipe closing (see `_exit_at_eof`).
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _exit_at_eof(requests: IO[bytes]) -> None:
+    """Exit at once when the parent closes the request pipe, or dies: it wants no answer.
+
+    The parent sends nothing after the call, so any read returns only at end of file.
+    Reads the descriptor, not the buffered file: a daemon thread blocked inside the
+    buffered file's lock would stop the interpreter's exit.
+    """
+    with contextlib.suppress(OSError):
+        while os.read(requests.fileno(), 1):
+            pass
+    os._exit(1)
 
 
 def _portable(exc: Exception) -> Exception:

@@ -272,12 +272,20 @@ def _unused(_: ArxivRecord) -> None:  # keep the import for type checkers
 
 
 @contextmanager
-def run_with_a_hanging_fetch(tmp_path: Path, *flags: str) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot run` whose arXiv request hangs for a minute, once it has been made."""
+def run_with_a_hanging_fetch(
+    tmp_path: Path, *flags: str, worker: bool = False
+) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot run` whose arXiv request hangs for a minute, once it has been made.
+
+    With `worker`, the fetch runs in the worker process even for this short list.
+    """
     (tmp_path / "README.md").write_text(
         "## Last Updated\n2025-01-01\n## Papers (0)\n", encoding="utf-8"
     )
-    (tmp_path / "config.toml").write_bytes((ROOT / "config.toml").read_bytes())
+    config = (ROOT / "config.toml").read_text(encoding="utf-8")
+    if worker:
+        config = config.replace("worker_min_entries = 10000", "worker_min_entries = 0")
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     with FakeArxiv([SAE]) as server:
         server.script(Fault(delay=60.0))
         env = {**os.environ, "ARXIV_API_URL": server.url}
@@ -311,7 +319,7 @@ def test_ctrl_c_during_a_slow_fetch_stops_the_run_at_once(tmp_path: Path) -> Non
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the worker in /proc")
 def test_a_killed_worker_fails_the_run_cleanly(tmp_path: Path) -> None:
     before = "## Last Updated\n2025-01-01\n## Papers (0)\n"
-    with run_with_a_hanging_fetch(tmp_path) as proc:
+    with run_with_a_hanging_fetch(tmp_path, worker=True) as proc:
         tasks = Path(f"/proc/{proc.pid}/task")
         workers = [
             int(pid) for task in tasks.iterdir() for pid in (task / "children").read_text().split()

@@ -75,6 +75,7 @@ class Fault:
     delay: float = 0.0
     empty: bool = False  # answer with a valid feed that has no entries
     truncate: bool = False  # cut the real answer in half
+    hold: threading.Event | None = None  # answer only once this is set (at most 30 s)
 
 
 @dataclass
@@ -224,6 +225,7 @@ class FakeArxiv(LocalServer):
         self.records: list[ArxivRecord] = list(records)
         self.faults: list[Fault] = []
         self.requests: list[Request] = []
+        self.received = threading.Event()  # set at each request: a test can wait for one
         self._lock = threading.Lock()
         super().__init__()
 
@@ -283,6 +285,9 @@ class FakeArxiv(LocalServer):
                         Request(parts.path, params, dict(self.headers), time.monotonic())
                     )
                     fault = fake.faults.pop(0) if fake.faults else None
+                fake.received.set()
+                if fault and fault.hold:
+                    fault.hold.wait(30)
                 if fault and fault.delay:
                     time.sleep(fault.delay)
                 status, body = fake.answer(params)
