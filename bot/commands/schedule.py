@@ -6,6 +6,7 @@ With `--next N`, print the line's next N fire times instead, and exit.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     from bot.runner import run_once
     from bot.schedule import Scheduler, is_overdue
 
+    gc.enable()  # a long-lived process: cycles must be collected (__main__ pauses it)
     config = load_config(args.config)
     cron = parse_cron(config.schedule.cron, config.schedule.timezone)
     if args.next is not None:
