@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.listdoc.document import ListDocument
-from bot.listdoc.edit import replace_link_text
+from bot.listdoc.edit import retitled
 from bot.listdoc.entries import ListEntry
 from bot.listdoc.lines import with_count
 from bot.models import Paper
@@ -165,7 +165,7 @@ def cleanup_list(
         if finding.kind == "duplicate_id":
             drop.add(index)
         elif finding.kind in ("title_changed", "broken_title") and entry.id and entry.id in current:
-            lines[index] = replace_link_text(lines[index], entry.url, current[entry.id].title)
+            lines[index] = retitled(lines[index], document.reader, entry, current[entry.id].title)
         elif finding.kind == "non_canonical_link" and entry.id:
             lines[index] = lines[index].replace(
                 f"]({entry.url}", f"](https://arxiv.org/abs/{entry.id}", 1

@@ -56,3 +56,39 @@ def test_one_parse_serves_every_step() -> None:
     assert document.ids == {"2401.00000", "2401.00001", "2401.00002"}
     assert document.titles["2401.00001"] == "Old 1"
     assert [e.line for e in document.entries] == [3, 4, 5]
+
+
+TABLE = TargetConfig(entry_template="| [{title}]({url}) | {date} |", last_updated_heading="")
+HEADER = "## Papers\n| Title | Date |\n|:---|:---:|\n"
+
+
+def test_an_empty_table_takes_new_rows_under_its_header() -> None:
+    after = ListDocument(HEADER + "\n## After\n", TABLE).with_papers([paper(1)], NOW)
+    assert after.startswith(
+        HEADER + "| [New paper 1](https://arxiv.org/abs/2611.00001) | 2026-11-01 |\n\n## After"
+    )
+
+
+def test_new_rows_go_right_under_the_header_when_the_first_row_is_no_arxiv_paper() -> None:
+    rows = (
+        "| [A Mathematical Framework](https://transformer-circuits.pub/2021/framework) | 2021 |\n"
+        "| [Old](https://arxiv.org/abs/2401.00001) | 2024-01-01 |\n"
+        "| [Blog post](https://example.com/post) | 2024 |\n"
+    )
+    new = "| [New paper 1](https://arxiv.org/abs/2611.00001) | 2026-11-01 |\n"
+    top = ListDocument(HEADER + rows, TABLE).with_papers([paper(1)], NOW)
+    assert top == HEADER + new + rows
+    bottom = TargetConfig(**{**TABLE.__dict__, "position": "bottom"})
+    assert ListDocument(HEADER + rows, bottom).with_papers([paper(1)], NOW) == HEADER + rows + new
+
+
+def test_bottom_goes_after_the_last_paper_not_into_a_trailing_subsection() -> None:
+    text = (
+        "## Papers (1)\n- [Old](https://arxiv.org/abs/2401.00001)\n\n"
+        "### Dedicated Publication Threads\n- [Distill](https://distill.pub/2020/circuits/)\n"
+    )
+    target = TargetConfig(position="bottom", last_updated_heading="")
+    after = ListDocument(text, target).with_papers([paper(1)], NOW)
+    assert after == text.replace(
+        "2401.00001)\n", "2401.00001)\n- [New paper 1](https://arxiv.org/abs/2611.00001)\n"
+    ).replace("(1)", "(2)")

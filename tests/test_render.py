@@ -107,10 +107,11 @@ def test_missing_section_names_the_heading() -> None:
         )
 
 
-def test_unexpected_shape_is_an_error() -> None:
+def test_lines_that_are_not_entries_are_kept_and_never_an_error() -> None:
     text = "## Last Updated\n2025-01-01\n## Papers (1)\nSome prose where entries should be.\n"
-    with pytest.raises(ListFormatError, match="not a '- \\[Title\\]\\(link\\)' entry"):
-        update_list(text, NEW, TARGET, NOW)
+    after = update_list(text, NEW, TARGET, NOW)
+    assert after.endswith("Some prose where entries should be.\n")
+    assert "## Papers (2)\n- [Circuits" in after
 
 
 def test_missing_stamp_heading_is_an_error() -> None:
@@ -254,7 +255,9 @@ def test_known_titles_from_sections_equal_a_whole_list_scan() -> None:
 def test_section_entries_read_ids_and_titles_like_the_whole_list_scan(url: str) -> None:
     title = "A \\[bracketed\\] \\*title\\*"
     lines = split_lines(f"## Papers\n- [{title}]({url}) by someone\n- [**Bold**]({url})\n")
-    entries = find_section(lines, "Papers").entries
+    section = find_section(lines, "Papers")
+    # Items without an arXiv paper are kept and known by title, but not counted.
+    entries = section.entries if canonical_arxiv_id(url) else section.others
     assert [(e.line, e.title, e.url) for e in entries] == [
         (1, "A [bracketed] *title*", url),
         (2, "Bold", url),

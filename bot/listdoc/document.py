@@ -12,9 +12,11 @@ from datetime import datetime
 from functools import cached_property
 
 from bot.config import TargetConfig
-from bot.listdoc.edit import insert_entries, replace_link_text
+from bot.errors import ConfigError
+from bot.listdoc.edit import insert_entries, retitled
 from bot.listdoc.entries import ListEntry, known_from_text
 from bot.listdoc.lines import newline_of, split_lines
+from bot.listdoc.reader import Reader, compile_reader
 from bot.listdoc.section import Section, find_section
 from bot.listdoc.stamp import refresh_stamp
 from bot.listdoc.template import format_entry
@@ -48,9 +50,21 @@ class ListDocument:
         return tuple(dict.fromkeys((self.target.section, *self.target.sections)))
 
     @cached_property
+    def reader(self) -> Reader:
+        """How entries written with the configured template are read back."""
+        return compile_reader(self.target.entry_template)
+
+    @cached_property
     def sections(self) -> dict[str, Section]:
-        """Every configured section, by heading name (all found before anything is edited)."""
-        return {name: find_section(self.lines, name) for name in self.section_names}
+        """Every configured section, by heading name (all found before anything is edited).
+
+        Raises ListFormatError for a missing section, ConfigError for a section the
+        template cannot write into (bullets into a table, rows of another width).
+        """
+        found = {name: find_section(self.lines, name, self.reader) for name in self.section_names}
+        for name, section in found.items():
+            check_layout(name, section, self.reader.table_cells, self.target.entry_template)
+        return found
 
     @cached_property
     def entries(self) -> tuple[ListEntry, ...]:
@@ -97,7 +111,11 @@ class ListDocument:
         added = 0
         for name, group in groups.items():
             # An insertion moves the lines below it: later sections are found again.
-            section = find_section(lines, name) if moved or name not in sections else sections[name]
+            section = (
+                find_section(lines, name, self.reader)
+                if moved or name not in sections
+                else sections[name]
+            )
             listed = {entry.id for entry in section.entries if entry.id}
             fresh = [p for p in group if p.id not in listed]
             if not fresh:
@@ -128,8 +146,34 @@ class ListDocument:
         for entry in self.entries:
             change = wanted.get(entry.id or "")
             if change is not None:
-                lines[entry.line] = replace_link_text(lines[entry.line], entry.url, change.new)
+                lines[entry.line] = retitled(lines[entry.line], self.reader, entry, change.new)
         return "".join(lines)
+
+
+def check_layout(name: str, section: Section, cells: int, template: str) -> None:
+    """Refuse a template that would break the section: bullets inside a table, table
+    rows in a list, or rows with another number of cells than the table's header."""
+    where = f"section '{name}'"
+    table = section.table_separator is not None and section.table_end is not None
+    outside = table and any(
+        not (section.table_separator or 0) < e.line < (section.table_end or 0)
+        for e in section.entries
+    )
+    if table and not cells and not outside:
+        raise ConfigError(
+            f"target.entry_template {template!r} writes list items, but {where} is a table "
+            f"of {section.columns} columns: use a row template with {section.columns} cells"
+        )
+    if table and cells and cells != section.columns:
+        raise ConfigError(
+            f"target.entry_template {template!r} writes rows of {cells} cells, but the table "
+            f"in {where} has {section.columns} columns: give the template {section.columns} cells"
+        )
+    if cells and not table:
+        raise ConfigError(
+            f"target.entry_template {template!r} writes table rows of {cells} cells, but "
+            f"{where} has no table (header and |---| rows): add one or use a list template"
+        )
 
 
 def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownTitles:
@@ -141,7 +185,7 @@ def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownT
     for section in sorted(sections, key=lambda s: (s.start, -s.end)):
         if not outermost or section.start >= outermost[-1].end:
             outermost.append(section)
-    entries = [e for s in outermost for e in s.entries]
+    entries = [e for s in outermost for e in (*s.entries, *s.others)]
     known = KnownTitles(
         [e.id for e in entries], [e.title for e in entries], ["list"] * len(entries)
     )

@@ -5,8 +5,10 @@ Pure functions over the document's lines; each touches only the lines it names.
 
 from __future__ import annotations
 
+from bot.listdoc.entries import ListEntry, is_label
 from bot.listdoc.lines import with_count
 from bot.listdoc.markdown import escape_markdown
+from bot.listdoc.reader import Reader
 from bot.listdoc.section import Section
 from bot.normalize import collapse_whitespace
 
@@ -29,22 +31,28 @@ def insert_entries(lines: list[str], section: Section, block: list[str], positio
 
 
 def _insert_at(section: Section, position: str) -> int:
-    if section.entries:
-        return section.entries[0].line if position == "top" else section.entries[-1].line + 1
-    if section.table_separator is not None:  # an empty table: under its header
-        return section.table_separator + 1
+    top = position == "top"
+    if section.table_separator is not None and section.table_end is not None:
+        # A table: right under its header, or after its last row, whatever the rows are.
+        return section.table_separator + 1 if top else section.table_end
+    items = section.entries or section.others
+    if items:
+        return items[0].line if top else items[-1].line + 1
     # Empty section: right after the heading (or start marker).
     return section.start
 
 
-def replace_link_text(line: str, url: str, title: str) -> str:
-    """The line with the text of the link to `url` set to `title`, emphasis kept."""
-    at = line.find(f"]({url}")
-    start = _link_text_start(line, at)
-    if at < 0 or start < 0:
+def retitled(line: str, reader: Reader, entry: ListEntry, title: str) -> str:
+    """The entry's line with its title set to `title` (escaped), emphasis kept.
+
+    The title is where the template's reader finds it, else the arXiv link's text,
+    else the entry's title as written; a line where none is found is returned as is.
+    """
+    span = _title_span(line, reader, entry)
+    if span is None:
         return line
-    text = line[start:at]
-    core = text.strip()
+    start, end = span
+    core = line[start:end].strip()
     mark = next(
         (
             m
@@ -53,7 +61,23 @@ def replace_link_text(line: str, url: str, title: str) -> str:
         ),
         "",
     )
-    return line[:start] + f"{mark}{escape_markdown(collapse_whitespace(title))}{mark}" + line[at:]
+    new = f"{mark}{escape_markdown(collapse_whitespace(title))}{mark}"
+    return line[:start] + new + line[end:]
+
+
+def _title_span(line: str, reader: Reader, entry: ListEntry) -> tuple[int, int] | None:
+    match = reader.pattern.match(line)
+    if match and match.groupdict().get("title") is not None:
+        return match.span("title")
+    at = line.find(f"]({entry.url}") if entry.url else -1
+    start = _link_text_start(line, at) if at >= 0 else -1
+    if start >= 0 and not is_label(line[start:at].strip("*_ ")):
+        return start, at
+    for written in (escape_markdown(entry.title), entry.title):
+        found = line.find(written) if written else -1
+        if found >= 0:
+            return found, found + len(written)
+    return None
 
 
 def _link_text_start(line: str, close: int) -> int:
