@@ -1,9 +1,10 @@
 """Audit stage: what is wrong with the list as it stands (pure; nothing is changed).
 
-Findings: the same paper twice (one arXiv id in any link form, or fuzzy-equal
-titles), titles that differ from arXiv's current title, papers the relevance
-filter scores as off-topic (listed for the maintainer, never removed),
-broken titles, and links that are not the canonical https://arxiv.org/abs/ID.
+Findings: the same paper twice (one arXiv id in any link form, or titles the
+dedupe verdict finds the same paper; `possible_duplicate` where it is unsure),
+titles that differ from arXiv's current title, papers the relevance filter scores
+as off-topic (listed for the maintainer, never removed), broken titles, and links
+that are not the canonical https://arxiv.org/abs/ID.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ KINDS = (
     "wrong_count",
     "duplicate_id",
     "duplicate_title",
+    "possible_duplicate",
     "title_changed",
     "off_topic",
     "broken_title",
@@ -96,22 +98,20 @@ def _duplicates(entries: Sequence[ListEntry], threshold: float) -> list[Finding]
             )
         elif entry.id:
             first_by_id[entry.id] = entry
-    # Fuzzy twins: the dedupe stage's in-batch twin detection, over the entries in order.
+    # Fuzzy twins: the dedupe stage's verdict on the entries in order (each against earlier ones).
     from datetime import date
 
     as_papers = [Paper(f"line:{e.line}", None, e.title, "", (), date.min, "", ()) for e in entries]
     by_key = {f"line:{e.line}": e for e in entries}
-    for duplicate in split_duplicates(as_papers, TitleIndex([], threshold))[1]:
-        entry = by_key[duplicate.paper.id]
-        first = by_key[str(duplicate.matched.id)]
+    split = split_duplicates(as_papers, TitleIndex([], threshold))
+    pairs = [("duplicate_title", d.paper.id, d.matched, d.why) for d in split.duplicates]
+    pairs += [("possible_duplicate", key, p.matched, p.why) for key, p in split.possible.items()]
+    for kind, key, matched, why in pairs:
+        entry, first = by_key[key], by_key[str(matched.id)]
         if entry.id and entry.id == first.id:
             continue  # already reported as the same id
         findings.append(
-            _finding(
-                "duplicate_title",
-                entry,
-                f"same title as line {first.line + 1} ({first.id or 'no id'})",
-            )
+            _finding(kind, entry, f"line {first.line + 1} ({first.id or 'no id'}): {why}")
         )
     return findings
 

@@ -1,20 +1,28 @@
-"""Dedupe stage: drop papers already listed or known, by arXiv id and by fuzzy title.
+"""Dedupe stage: split new papers into fresh ones and the ones already listed or known.
 
-Titles are compared after `normalize_title` with rapidfuzz's `fuzz.ratio`
-(normalized Indel similarity, 0-100). Ids and exact normalized titles are
-looked up by hash; fuzzy matches come from `fuzzyindex.candidate_pairs`, whose
-filter provably keeps every pair that can reach the threshold, so the result
-equals an exhaustive rapidfuzz comparison at the same threshold.
+A paper with a known arXiv id (any version, any link form) is a duplicate. Otherwise
+its title is looked up, exactly after `normalize_title` and fuzzily with rapidfuzz's
+`fuzz.ratio` (normalized Indel similarity, 0-100); every known paper found is put to
+`samepaper.judge`, which weighs the titles' words, the authors, the abstracts and the
+ids' dates. SAME skips the paper; UNSURE adds it with a possible-duplicate note;
+DIFFERENT adds it. `title_threshold` bounds the search: titles less similar than that
+are never the same paper. `fuzzyindex.candidate_pairs` provably keeps every pair that
+reaches it, so the pairs judged are exactly those an exhaustive comparison would find.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import NamedTuple
 
 from bot.fuzzyindex import Targets, candidate_pairs
-from bot.models import Duplicate, KnownTitle, KnownTitles, Paper
+from bot.models import Decision, Duplicate, KnownTitle, KnownTitles, Paper, PossibleDuplicate
 from bot.normalize import normalize_titles
+from bot.samepaper import Facts, Judgement, Verdict, judge
+
+AuthorsOf = Callable[[str], Sequence[str]]  # a known paper's authors by id; () if unknown
 
 PREPARE_MIN_TITLES = 10_000
 
@@ -25,11 +33,19 @@ class TitleIndex:
     Built with dict and sort calls over whole columns (C loops: 200,000 known papers
     take a fraction of a second); a KnownTitle is made only for a paper a match reports.
     Every title is folded: pass a paper once (`listed_then_stored`), not once per source.
+    `authors_of` gives the authors the bot knows of a known paper (the state keeps them
+    for the papers it proposed), for the verdict.
     """
 
-    def __init__(self, known: KnownTitles | Iterable[KnownTitle], threshold: float) -> None:
+    def __init__(
+        self,
+        known: KnownTitles | Iterable[KnownTitle],
+        threshold: float,
+        authors_of: AuthorsOf | None = None,
+    ) -> None:
         self.known = known if isinstance(known, KnownTitles) else KnownTitles.of(known)
         self.threshold = threshold
+        self.authors_of = authors_of
         # Built from the end so that the first position of each key is written last and wins
         # (one list of positions: both dicts share its int objects).
         backwards = list(range(len(self.known) - 1, -1, -1))
@@ -53,25 +69,41 @@ class TitleIndex:
         position = self._position_of_norm.get(norm)
         return None if position is None else self.known[position]
 
-    def best_fuzzy(self, norms: Sequence[str]) -> dict[int, tuple[KnownTitle, float]]:
-        """For each query index, the most similar known title at or above the threshold."""
+    def similar(self, norms: Sequence[str]) -> dict[int, list[tuple[KnownTitle, float]]]:
+        """For each query index, the known titles at or above the threshold, most similar
+        first (an exact title is among them, at 100)."""
         from rapidfuzz import fuzz
 
         titles = self.targets.titles
-        best: dict[int, tuple[str, float]] = {}
+        found: dict[int, list[tuple[float, str]]] = {}
         for qi, ti in candidate_pairs(norms, self.targets, self.threshold):
             score = fuzz.ratio(norms[qi], titles[ti], score_cutoff=self.threshold)
-            if score and (qi not in best or score > best[qi][1]):
-                best[qi] = (titles[ti], score)
+            if score:
+                found.setdefault(qi, []).append((score, titles[ti]))
         return {
-            qi: (self.known[self._position_of_norm[norm]], score)
-            for qi, (norm, score) in best.items()
+            qi: [
+                (self.known[self._position_of_norm[norm]], score)
+                for score, norm in sorted(pairs, key=lambda pair: -pair[0])
+            ]
+            for qi, pairs in found.items()
         }
 
+    def facts(self, known: KnownTitle) -> Facts:
+        authors = self.authors_of(known.id) if self.authors_of and known.id else ()
+        return Facts(known.id, known.title, authors)
+
     def match(self, paper: Paper) -> Duplicate | None:
-        """The known entry this paper duplicates, or None."""
-        duplicates = split_duplicates([paper], self)[1]
+        """The known entry this paper duplicates, or None (new, or only possibly a duplicate)."""
+        duplicates = split_duplicates([paper], self).duplicates
         return duplicates[0] if duplicates else None
+
+
+class Split(NamedTuple):
+    """Dedupe's outcome: papers to add, papers to skip, and notes on some to add."""
+
+    fresh: list[Paper]
+    duplicates: list[Duplicate]
+    possible: dict[str, PossibleDuplicate]  # by the fresh paper's id
 
 
 def listed_then_stored(listed: KnownTitles, stored: KnownTitles) -> KnownTitles:
@@ -86,65 +118,82 @@ def listed_then_stored(listed: KnownTitles, stored: KnownTitles) -> KnownTitles:
     return listed + stored.where(map(operator.ne, listed_titles, stored.titles))
 
 
-def split_duplicates(
-    papers: Sequence[Paper], index: TitleIndex
-) -> tuple[list[Paper], list[Duplicate]]:
-    """Separate new papers from duplicates; twins within the batch count once (first wins)."""
+def split_duplicates(papers: Sequence[Paper], index: TitleIndex) -> Split:
+    """Separate new papers from duplicates; twins within the batch count once (first wins).
+
+    Each paper is judged against every known paper its title is similar to: the first
+    SAME makes it a duplicate; else the first UNSURE is noted and the paper is fresh.
+    """
     norms = normalize_titles([p.title for p in papers])
-    by_id = [index.by_id(p.id) for p in papers]
-    by_title = [index.by_title(norm) if norm else None for norm in norms]
-    # Only papers that no id or exact title already settles need the fuzzy search.
-    open_ = [i for i in range(len(papers)) if by_id[i] is None and by_title[i] is None]
-    fuzzy_open = index.best_fuzzy([norms[i] for i in open_])
-    fuzzy_known = {open_[qi]: found for qi, found in fuzzy_open.items()}
-    by_length = sorted(range(len(norms)), key=lambda i: len(norms[i]))
-    twins: dict[int, list[int]] = {}
-    for qi, ti in candidate_pairs(norms, [norms[i] for i in by_length], index.threshold):
-        other = by_length[ti]
-        if other < qi:
-            twins.setdefault(qi, []).append(other)
+    open_ = [i for i, p in enumerate(papers) if norms[i] and index.by_id(p.id) is None]
+    similar = index.similar([norms[i] for i in open_])
+    found = {open_[qi]: pairs for qi, pairs in similar.items()}
+    twins = _batch_twins(norms, index.threshold)
 
-    fresh: list[Paper] = []
-    fresh_ids: set[str] = set()
-    duplicates: list[Duplicate] = []
+    split = Split([], [], {})
+    fresh_at: dict[str, int] = {}
     for i, paper in enumerate(papers):
-        if (known := by_id[i]) is not None:
-            duplicates.append(Duplicate(paper, known, "id"))
-        elif (known := by_title[i]) is not None:
-            duplicates.append(Duplicate(paper, known, "title"))
-        elif i in fuzzy_known:
-            matched, score = fuzzy_known[i]
-            duplicates.append(Duplicate(paper, matched, "title", round(score, 1)))
-        elif twin := _earlier_twin(i, norms, twins, fresh_ids, papers, index.threshold):
-            duplicates.append(twin)
-        else:
-            fresh.append(paper)
-            fresh_ids.add(paper.id)
-    return fresh, duplicates
+        if (known := index.by_id(paper.id)) is not None:
+            split.duplicates.append(Duplicate(paper, known, "id", why="same arXiv id"))
+            continue
+        candidates = [(k, score, index.facts(k)) for k, score in found.get(i, ())]
+        candidates += [
+            (KnownTitle(papers[j].id, papers[j].title, "this run"), score, Facts.of(papers[j]))
+            for j, score in twins.get(i, ())
+            if papers[j].id in fresh_at
+        ]
+        verdict = _first_same_or_unsure(Facts.of(paper), candidates)
+        if verdict is not None and verdict[2].verdict is Verdict.SAME:
+            matched, score, judgement = verdict
+            split.duplicates.append(
+                Duplicate(paper, matched, "title", round(score, 1), judgement.why)
+            )
+            continue
+        if verdict is not None:
+            matched, score, judgement = verdict
+            split.possible[paper.id] = PossibleDuplicate(matched, judgement.why, round(score, 1))
+        split.fresh.append(paper)
+        fresh_at[paper.id] = i
+    return split
 
 
-def _earlier_twin(
-    i: int,
-    norms: Sequence[str],
-    twins: dict[int, list[int]],
-    fresh_ids: set[str],
-    papers: Sequence[Paper],
-    threshold: float,
-) -> Duplicate | None:
+def _first_same_or_unsure(
+    paper: Facts, candidates: Sequence[tuple[KnownTitle, float, Facts]]
+) -> tuple[KnownTitle, float, Judgement] | None:
+    unsure = None
+    for known, score, facts in candidates:
+        judgement = judge(facts, paper)
+        if judgement.verdict is Verdict.SAME:
+            return known, score, judgement
+        if judgement.verdict is Verdict.UNSURE and unsure is None:
+            unsure = (known, score, judgement)
+    return unsure
+
+
+def _batch_twins(norms: Sequence[str], threshold: float) -> dict[int, list[tuple[int, float]]]:
+    """For each paper, the earlier papers of the batch whose titles reach the threshold."""
     from rapidfuzz import fuzz
 
-    paper = papers[i]
-    for j in twins.get(i, ()):
-        other = papers[j]
-        if other.id not in fresh_ids or not norms[i]:
-            continue
-        score = (
-            100.0
-            if norms[i] == norms[j]
-            else fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
-        )
-        if score:
-            return Duplicate(
-                paper, KnownTitle(other.id, other.title, "this run"), "title", round(score, 1)
-            )
-    return None
+    by_length = sorted(range(len(norms)), key=lambda i: len(norms[i]))
+    twins: dict[int, list[tuple[int, float]]] = {}
+    for qi, ti in candidate_pairs(norms, [norms[i] for i in by_length], threshold):
+        other = by_length[ti]
+        if other < qi and norms[qi]:
+            score = fuzz.ratio(norms[qi], norms[other], score_cutoff=threshold)
+            if score:
+                twins.setdefault(qi, []).append((other, score))
+    return twins
+
+
+def with_possible_duplicate(
+    decision: Decision, possible: PossibleDuplicate | None, lines: Sequence[str]
+) -> Decision:
+    """The decision with its possible-duplicate note, the listed entry's line found in
+    `lines` (the list as read, before the edit) by its arXiv id, else by its title."""
+    if possible is None:
+        return decision
+    line = None
+    if possible.matched.source == "list":
+        needle = f"/{possible.matched.id}" if possible.matched.id else possible.matched.title
+        line = next((n for n, text in enumerate(lines, 1) if needle in text), None)
+    return replace(decision, possible_duplicate=replace(possible, line=line))

@@ -132,6 +132,7 @@ class Decision:
     section: str = ""
     placed_by: str = ""  # why it goes under `section`
     held: str = ""  # why a paper that reached the threshold was not accepted
+    possible_duplicate: PossibleDuplicate | None = None  # added, but the reviewer should look
     verdict: Verdict | None = None  # the model judge's, when it was asked
     by_judge: bool = False  # a borderline paper accepted on the judge's advice
 
@@ -157,6 +158,17 @@ class Duplicate:
     matched: KnownTitle
     how: str  # "id" or "title"
     similarity: float = 100.0
+    why: str = ""  # what makes them one paper (bot.samepaper)
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A known paper that a new one may duplicate: the verdict was unsure, so it is added."""
+
+    matched: KnownTitle
+    why: str  # what differs, or what makes them alike (bot.samepaper)
+    similarity: float
+    line: int | None = None  # 1-based line of the listed entry in the list as read, if listed
 
 
 @dataclass(frozen=True)

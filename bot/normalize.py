@@ -201,7 +201,20 @@ def _normalize_slow(title: str) -> str:
     text = clean_title(title)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.translate(_UNICODE_TWINS)
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+# Letters that NFKD leaves alone but titles also spell in ASCII: Greek letters by name
+# (U+03B1 is "alpha", which LaTeX's $\alpha$ also becomes), and a few Latin ones.
+_UNICODE_TWINS = {
+    code: unicodedata.name(chr(code)).removeprefix("GREEK SMALL LETTER ").lower()
+    for code in range(0x3B1, 0x3CA)
+    if unicodedata.name(chr(code), "").startswith("GREEK SMALL LETTER ")
+} | {
+    ord(a): b
+    for a, b in {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "\u0131": "i"}.items()
+}
 
 
 def is_withdrawn(paper: Paper) -> bool:

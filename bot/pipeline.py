@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.config import Config
-from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates
+from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
 from bot.judge import Judge
 from bot.listdoc.document import ListDocument
 from bot.models import Decision, Duplicate, JudgeNote, Paper, Proposal, RunReport, TitleChange
@@ -98,7 +98,8 @@ class KnownPapers:
 def know_papers(document: ListDocument, state: State, config: Config) -> KnownPapers:
     """Read the list's papers (the run's one parse), then the stored ones, and index them."""
     known = listed_then_stored(document.known, state.known())
-    return KnownPapers(document, TitleIndex(known, config.dedupe.title_threshold))
+    index = TitleIndex(known, config.dedupe.title_threshold, state.authors_of)
+    return KnownPapers(document, index)
 
 
 def plan_run(
@@ -127,9 +128,12 @@ def plan_run(
     `judge` (the model judge's edge, bot/judge.consult bound to a chat endpoint) sees
     the new papers after dedupe, so no request is spent on a known paper.
     """
-    fresh, duplicates = split_duplicates(screened.papers, known.index)
+    fresh, duplicates, possible = split_duplicates(screened.papers, known.index)
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
-    decisions = [decision_of[paper.id] for paper in fresh]
+    decisions = [
+        with_possible_duplicate(decision_of[paper.id], possible.get(paper.id), known.document.lines)
+        for paper in fresh
+    ]
     judge_note = None
     if judge is not None:
         decisions, judge_note = judged(decisions, store.rejected, judge)

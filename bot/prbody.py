@@ -18,6 +18,7 @@ from bot.models import (
     OVERFLOW_MARKER,
     Decision,
     Duplicate,
+    PossibleDuplicate,
     Proposal,
     PullRequestText,
     RunReport,
@@ -78,6 +79,8 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
         f"`{escape_for_github(p.primary_category or '-')}`",
         f"  relevance {escape_for_github(decision.reason)}",
     ]
+    if decision.possible_duplicate:
+        lines.append(_possible_line(decision.possible_duplicate))
     if decision.section:
         lines.append(
             f"  goes under **{escape_for_github(decision.section)}** "
@@ -94,6 +97,17 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
             "  </details>",
         ]
     return "\n".join(lines)
+
+
+def _possible_line(possible: PossibleDuplicate) -> str:
+    matched = possible.matched
+    title = escape_for_github(matched.title or matched.id or "?")
+    shown = f"[{title}](https://arxiv.org/abs/{matched.id})" if matched.id else f"“{title}”"
+    where = f" (line {possible.line})" if possible.line else f" ({matched.source})"
+    return (
+        f"  ⚠️ **possible duplicate of {shown}{where}**: {escape_for_github(possible.why)}; "
+        "if it is, delete this paper's line"
+    )
 
 
 def _carried_item(proposal: Proposal) -> str:
@@ -133,7 +147,11 @@ def _borderline_item(decision: Decision) -> str:
 
 def _duplicate_item(duplicate: Duplicate) -> str:
     matched = duplicate.matched.title or duplicate.matched.id or "?"
-    how = "same arXiv id" if duplicate.how == "id" else f"title {duplicate.similarity:g}% alike"
+    how = (
+        "same arXiv id"
+        if duplicate.how == "id"
+        else f"title {duplicate.similarity:g}% alike, {escape_for_github(duplicate.why)}"
+    )
     return (
         f"- {_link(duplicate.paper.title, duplicate.paper.url)} matched "
         f"“{escape_for_github(matched)}” ({how}, {duplicate.matched.source})"

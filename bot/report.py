@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from bot.models import Decision, Duplicate, JudgeNote, RunReport
+from bot.models import Decision, Duplicate, JudgeNote, PossibleDuplicate, RunReport
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -27,7 +27,40 @@ def decision_json(decision: Decision) -> dict[str, Any]:
             else {}
         ),
         **(verdict_json(decision) if decision.verdict else {}),
+        **(
+            {"possible_duplicate": possible_json(decision.possible_duplicate)}
+            if decision.possible_duplicate
+            else {}
+        ),
     }
+
+
+def possible_json(possible: PossibleDuplicate) -> dict[str, Any]:
+    """{id, title, line}: `line` is the listed entry's line in the list as read (null if the
+    paper is known from the state or this run), plus why the verdict was unsure."""
+    return {
+        "id": possible.matched.id,
+        "title": possible.matched.title,
+        "line": possible.line,
+        "source": possible.matched.source,
+        "why": possible.why,
+        "similarity": possible.similarity,
+    }
+
+
+def possible_text(possible: PossibleDuplicate) -> str:
+    """ "possible duplicate of <title> (<id>, line N): why" for people."""
+    matched = possible.matched
+    where = ", ".join(
+        part
+        for part in (
+            matched.id or "",
+            f"line {possible.line}" if possible.line else "",
+            "" if matched.source == "list" else matched.source,
+        )
+        if part
+    )
+    return f"possible duplicate of {matched.title or matched.id} ({where}): {possible.why}"
 
 
 def verdict_json(decision: Decision) -> dict[str, Any]:
@@ -55,6 +88,7 @@ def duplicate_json(duplicate: Duplicate) -> dict[str, Any]:
         "matched_source": duplicate.matched.source,
         "how": duplicate.how,
         "similarity": duplicate.similarity,
+        "why": duplicate.why,
     }
 
 
@@ -125,10 +159,10 @@ def report_text(report: RunReport, dry_run: bool) -> str:
         lines[0] += f" (submitted {report.window[0]} to {report.window[1]})"
     if report.added:
         lines.append(f"\n{verb}:")
-        lines += [
-            f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}"
-            for d in report.added
-        ]
+        for d in report.added:
+            lines.append(f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}")
+            if d.possible_duplicate:
+                lines.append(f"      ! {possible_text(d.possible_duplicate)}")
     borderline = [d for d in report.rejected if d.borderline]
     if borderline:
         lines.append("\nborderline (not added):")

@@ -80,6 +80,11 @@ class State:
             [sources[r.status] for r in records],
         )
 
+    def authors_of(self, paper_id: str) -> tuple[str, ...]:
+        """The first authors recorded for a paper the bot proposed; () if none."""
+        record = self.papers.get(paper_id)
+        return record.authors if record is not None else ()
+
     def with_status(self, status: Status, records: list[PaperRecord]) -> State:
         merged = dict(self.papers)
         for record in records:

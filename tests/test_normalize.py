@@ -105,7 +105,7 @@ def test_normalize_titles_handles_a_large_mixed_batch() -> None:
     titles[499] = ""
     expected = [normalize_title(title) for title in titles]
     assert normalize_titles(titles) == expected
-    assert expected[7] == "the α circuit" and expected[8] == "cafe neurons"
+    assert expected[7] == "the alpha circuit" and expected[8] == "cafe neurons"
 
 
 @given(st.text())

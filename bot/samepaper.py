@@ -1,0 +1,312 @@
+"""Same paper or not: one verdict on two papers, from their titles, authors, abstracts and ids.
+
+The verdict is SAME (skip the new paper), DIFFERENT (add it) or UNSURE (add it, with a
+"possible duplicate" note for the reviewer). A false SAME loses a paper without anyone
+seeing it; a false DIFFERENT costs the reviewer one line. So a fuzzy title alone never
+makes SAME: only differences that cannot change which paper a title names do.
+
+Title rules (README, "Same paper or not"; issue #15):
+- same: case, punctuation, spacing, hyphenation, LaTeX wrappers, accents and other
+  Unicode/ASCII twins, British/American spelling, plural/singular, added or dropped
+  stop words ("Towards", "A", "The"), and one misspelt word (a typo that is no word);
+- different: a content word or a number (digits, Roman numerals, number words, model
+  versions) replaced, added or removed;
+- unsure: a one-letter change that makes another word ("Form"/"From"), the same words in
+  another order, more than one misspelt word.
+Other facts then decide: the same title under other first authors, or with another
+abstract and no authors known, is unsure; a one-word change by the same first author
+within a year (by the ids' dates) is unsure; other authors or another abstract settle a
+one-letter change or a reordering as different.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import gzip
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from bot.models import Paper
+from bot.normalize import normalize_title
+
+
+class Verdict(enum.Enum):
+    SAME = "same"
+    UNSURE = "unsure"
+    DIFFERENT = "different"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known of one paper; empty fields are unknown."""
+
+    id: str | None
+    title: str
+    authors: Sequence[str] = ()
+    abstract: str = ""
+
+    @classmethod
+    def of(cls, paper: Paper) -> Facts:
+        return cls(paper.id, paper.title, paper.authors, paper.abstract)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    why: str  # one line for the reviewer: what differs, or what makes them one paper
+
+
+@dataclass(frozen=True)
+class TitleDifference:
+    """How two titles differ, the worst difference first: number, content, near_word,
+    reordered, typos, typo, or same. `edits` counts the content words changed."""
+
+    kind: str
+    detail: str = ""
+    edits: int = 0
+
+
+_KIND_ORDER = ("same", "typo", "typos", "reordered", "near_word", "content", "number")
+_STOP_TEXT = (
+    "a an the of for in on to toward towards and with via by at from into onto its their our"
+)
+_NUMBER_TEXT = (
+    "zero one two three four five six seven eight nine ten eleven twelve twenty hundred "
+    "thousand million billion first second third fourth fifth single double triple"
+)
+STOP_WORDS = frozenset([*_STOP_TEXT.split(), "is", "are", "as", "using"])
+_NUMBER_WORDS = frozenset(_NUMBER_TEXT.split())
+_ROMAN = re.compile(r"c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})")
+_IRREGULAR_PLURALS = {
+    "analyses": "analysis",
+    "hypotheses": "hypothesis",
+    "syntheses": "synthesis",
+    "diagnoses": "diagnosis",
+    "theses": "thesis",
+    "criteria": "criterion",
+    "phenomena": "phenomenon",
+    "indices": "index",
+    "matrices": "matrix",
+    "vertices": "vertex",
+    "children": "child",
+}
+# British to American spelling, applied to both titles' words (Oxford and Cambridge
+# spellings differ in these endings; a word list would age, endings do not).
+_SPELLING = (
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|er|ers|ing|ation|ations|able)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z])ys(e|ed|es|er|ers|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{3})our(s|al|ed|ing|ite|ful|able|ably|less|ism|ist|er|ers)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2}[tb])re(s|d)?$"), r"er\1"),
+    (re.compile(r"(?<=[a-z]{2})ogue(s)?$"), r"og\1"),
+    (re.compile(r"(?<=[a-z]{2}[ae])ll(ed|ing|er|ers)$"), r"l\1"),
+)
+_SPELLING_WORDS = {
+    "grey": "gray",
+    "programme": "program",
+    "programmes": "programs",
+    "defence": "defense",
+    "licence": "license",
+    "offence": "offense",
+    "sceptical": "skeptical",
+    "artefact": "artifact",
+    "artefacts": "artifacts",
+    "judgement": "judgment",
+    "ageing": "aging",
+    "learnt": "learned",
+    "aluminium": "aluminum",
+}
+
+
+def american(word: str) -> str:
+    """The American spelling of a folded word (British endings rewritten), else the word."""
+    if word in _SPELLING_WORDS:
+        return _SPELLING_WORDS[word]
+    if word in _IRREGULAR_PLURALS:
+        return word
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def title_words(title: str) -> list[str]:
+    """The title's words as compared: `normalize_title`, then American spelling."""
+    return [american(word) for word in normalize_title(title).split()]
+
+
+@cache
+def known_words() -> frozenset[str]:
+    """Words seen in at least 20 of 79,584 recent arXiv papers (titles and abstracts)."""
+    data = resources.files("bot").joinpath("data/words.txt.gz").read_bytes()
+    words = gzip.decompress(data).decode("ascii").split()
+    return frozenset(words) | frozenset(map(american, words))
+
+
+def is_numeric(word: str) -> bool:
+    """Digits ("2", "4o", "3b"), Roman numerals ("ii") and number words ("two")."""
+    return (
+        any(ch.isdigit() for ch in word)
+        or word in _NUMBER_WORDS
+        or (word != "" and _ROMAN.fullmatch(word) is not None)
+    )
+
+
+def _plural_twins(x: str, y: str) -> bool:
+    short, long = sorted((x, y), key=len)
+    if len(short) < 3:
+        return False
+    return (
+        long in (short + "s", short + "es")
+        or (short.endswith("y") and long == short[:-1] + "ies")
+        or _IRREGULAR_PLURALS.get(long) == short
+    )
+
+
+def _stem(word: str) -> str:
+    return _IRREGULAR_PLURALS.get(word) or (
+        word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    )
+
+
+def _word_pair(x: str, y: str) -> TitleDifference:
+    """How one word differs from another in the same place."""
+    from rapidfuzz.distance import OSA
+
+    shown = f'"{x}" / "{y}"'
+    if is_numeric(x) or is_numeric(y):
+        return TitleDifference("number", shown, 1)
+    if _plural_twins(x, y) or (x in STOP_WORDS and y in STOP_WORDS):
+        return TitleDifference("same")
+    if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= 1:
+        words = known_words()
+        if x in words and y in words:
+            return TitleDifference("near_word", f"one letter apart: {shown}")
+        return TitleDifference("typo", f"misspelt: {shown}")
+    return TitleDifference("content", shown, 1)
+
+
+def _block(a: Sequence[str], b: Sequence[str]) -> list[TitleDifference]:
+    """The differences of two aligned runs of words that are not equal."""
+    if "".join(a) == "".join(b):  # spacing and hyphenation: "tree structured" / "treestructured"
+        return []
+    if len(a) == len(b):
+        return [_word_pair(x, y) for x, y in zip(a, b, strict=True)]
+    a = [w for w in a if w not in STOP_WORDS]
+    b = [w for w in b if w not in STOP_WORDS]
+    if a == b or "".join(a) == "".join(b):
+        return []
+    if len(a) == len(b):
+        return [_word_pair(x, y) for x, y in zip(a, b, strict=True)]
+    shown = (
+        f'"{" ".join(b)}" added'
+        if not a
+        else f'"{" ".join(a)}" removed'
+        if not b
+        else f'"{" ".join(a)}" / "{" ".join(b)}"'
+    )
+    kind = "number" if any(map(is_numeric, [*a, *b])) else "content"
+    return [TitleDifference(kind, shown, max(len(a), len(b)))]
+
+
+def compare_titles(a: str, b: str) -> TitleDifference:
+    """The worst difference between two titles, and how many content words changed."""
+    wa, wb = title_words(a), title_words(b)
+    if wa == wb:
+        return TitleDifference("same")
+    found: list[TitleDifference] = []
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            found += _block(wa[i1:i2], wb[j1:j2])
+    content_a = Counter(_stem(w) for w in wa if w not in STOP_WORDS)
+    content_b = Counter(_stem(w) for w in wb if w not in STOP_WORDS)
+    if content_a == content_b and any(f.kind != "same" for f in found):
+        found = [TitleDifference("reordered", "the same words in another order")]
+    typos = [f for f in found if f.kind == "typo"]
+    if len(typos) > 1:
+        found.append(TitleDifference("typos", f"{len(typos)} words misspelt or changed"))
+    worst_kind = max((f.kind for f in found), key=_KIND_ORDER.index, default="same")
+    if worst_kind == "same":
+        return TitleDifference("same")
+    worst = max(found, key=lambda f: _KIND_ORDER.index(f.kind))
+    edits = sum(f.edits for f in found)
+    details = [f.detail for f in found if f.kind == worst.kind and f.detail]
+    return TitleDifference(worst.kind, "; ".join(details), edits)
+
+
+def _surname(name: str) -> str:
+    words = [w for w in normalize_title(name).split() if w not in ("jr", "sr", "ii", "iii")]
+    return words[-1] if words else ""
+
+
+def compare_authors(a: Sequence[str], b: Sequence[str]) -> str:
+    """ "same" (first author), "overlap" (another of the first three), "different", "unknown"."""
+    if not a or not b:
+        return "unknown"
+    first_a, first_b = [_surname(n) for n in a[:3]], [_surname(n) for n in b[:3]]
+    if first_a[0] == first_b[0]:
+        return "same"
+    return "overlap" if set(first_a) & set(first_b) else "different"
+
+
+def compare_openings(a: str, b: str, words: int = 20) -> str:
+    """ "same", "different" or "unknown": the first `words` words of two abstracts."""
+    from rapidfuzz import fuzz
+
+    if not a or not b:
+        return "unknown"
+    start_a = " ".join(normalize_title(a[: words * 20]).split()[:words])
+    start_b = " ".join(normalize_title(b[: words * 20]).split()[:words])
+    return "same" if fuzz.ratio(start_a, start_b) >= 80 else "different"
+
+
+def id_month(paper_id: str | None) -> int | None:
+    """Months since year 0 of the submission month an arXiv id encodes (YYMM), or None."""
+    match = re.fullmatch(r"(?:[a-z.-]+/)?(\d\d)(\d\d)[.\d]*", paper_id or "")
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    return (year + (1900 if year >= 91 else 2000)) * 12 + month - 1
+
+
+def months_apart(a: str | None, b: str | None) -> int | None:
+    ma, mb = id_month(a), id_month(b)
+    return None if ma is None or mb is None else abs(ma - mb)
+
+
+def _by_authors(a: Sequence[str], b: Sequence[str]) -> str:
+    return f"{a[0]} / {b[0]}" if a and b else ""
+
+
+def judge(a: Facts, b: Facts) -> Judgement:
+    """Whether two papers are one paper: SAME, DIFFERENT or UNSURE, and why."""
+    if a.id and a.id == b.id:
+        return Judgement(Verdict.SAME, "same arXiv id")
+    title = compare_titles(a.title, b.title)
+    authors = compare_authors(a.authors, b.authors)
+    opening = compare_openings(a.abstract, b.abstract)
+    if title.kind == "number":
+        return Judgement(Verdict.DIFFERENT, f"a number differs: {title.detail}")
+    if title.kind == "content":
+        gap = months_apart(a.id, b.id)
+        close = gap is None or gap < 12  # a follow-up years later is another paper
+        if title.edits == 1 and authors == "same" and opening != "different" and close:
+            return Judgement(
+                Verdict.UNSURE, f"one word differs ({title.detail}), same first author"
+            )
+        return Judgement(Verdict.DIFFERENT, f"a word differs: {title.detail}")
+    if title.kind in ("near_word", "reordered", "typos"):
+        if authors == "different" or opening == "different":
+            return Judgement(Verdict.DIFFERENT, f"{title.detail}; other authors or abstract")
+        return Judgement(Verdict.UNSURE, title.detail)
+    if authors == "different":
+        return Judgement(
+            Verdict.UNSURE, f"same title, other authors ({_by_authors(a.authors, b.authors)})"
+        )
+    if opening == "different" and authors == "unknown":
+        return Judgement(Verdict.UNSURE, "same title, another abstract")
+    return Judgement(Verdict.SAME, title.detail or "same title")
