@@ -228,6 +228,9 @@ def _head(report: RunReport, list_name: str) -> list[str]:
     )
     if report.window:
         summary += f" (submitted {report.window[0]} to {report.window[1]})"
+    flagged = sum(1 for d in report.added if d.possible_duplicate)
+    if flagged:
+        summary += f". **{flagged}** marked ⚠️ may duplicate a known paper: please check them"
     if report.judge is not None:
         note = escape_for_github(report.judge.describe())
         summary += f"\n\n{note[:1].upper()}{note[1:]}."

@@ -162,7 +162,8 @@ def _plural_twins(x: str, y: str) -> bool:
     return (
         long in (short + "s", short + "es")
         or (short.endswith("y") and long == short[:-1] + "ies")
-        or _IRREGULAR_PLURALS.get(long) == short
+        or y == _IRREGULAR_PLURALS.get(x)
+        or x == _IRREGULAR_PLURALS.get(y)
     )
 
 
