@@ -24,7 +24,7 @@ from bot.environment import load_dotenv_file, read_environment, secret_values
 from bot.errors import BotError, Stopped
 
 log = logging.getLogger("bot")
-COMMANDS = ("run", "schedule", "audit", "health", "evaluate")
+COMMANDS = ("run", "schedule", "audit", "health", "evaluate", "label")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -124,6 +124,31 @@ def build_parser() -> argparse.ArgumentParser:
         "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    label = add_command(
+        commands, "label", "label papers y/n for evaluate, resuming where it stopped"
+    )
+    source = label.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="REPORT.json",
+        help="papers of a `run --json` report (abstracts looked up on arXiv) or a JSONL of records",
+    )
+    source.add_argument(
+        "--since",
+        type=parse_date,
+        metavar="YYYY-MM-DD",
+        help="papers the configured queries find on arXiv since then (default: lookback_days)",
+    )
+    label.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="LABELS.jsonl",
+        help="labels file (evaluate's format); appended to, never asked twice about an id",
+    )
     return parser
 
 

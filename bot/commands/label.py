@@ -1,0 +1,122 @@
+"""`arxiv-bot label`: label papers from a run's report or from arXiv, for `evaluate`.
+
+The papers come from `--from FILE` (a `run --json` report, whose papers' abstracts
+are looked up on arXiv by id, or a JSONL file of arXiv records such as a labels
+file) or from arXiv itself (`--since DATE`, default the last `arxiv.lookback_days`
+days, with the configured queries: the bot's own dry run). See bot/labeling.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import Config, load_config
+from bot.environment import Environment
+from bot.errors import ConfigError
+from bot.models import RawRecord
+
+
+def main(args: argparse.Namespace, env: Environment) -> int:
+    from bot.labeling import label_papers, labelled_ids, most_informative_first
+    from bot.relevance import screen
+
+    config = load_config(args.config)
+    out: Path = args.out
+    done = labelled_ids(out)
+    screened = screen(papers_to_label(args, config, env), config.relevance)
+    threshold = config.relevance.threshold
+    todo = most_informative_first(
+        (d for d in screened.decisions if d.paper.id not in done), threshold
+    )
+    print(
+        f"{len(todo)} paper(s) to label, closest to the threshold first; "
+        f"{len(done)} already in {out} (never asked again)"
+    )
+    if not todo:
+        print(f"nothing left to label; next: python -m bot evaluate {out}")
+        return 0
+    with open_for_append(out) as handle:
+        session = label_papers(todo, handle, threshold, input, print)
+    left = len(todo) - session.answered
+    print(
+        f"\nlabelled {session.answered} paper(s) this time ({session.relevant} relevant, "
+        f"{session.irrelevant} irrelevant, {session.skipped} skipped); "
+        f"{out} holds {len(done) + session.answered}; {left} left"
+    )
+    if left:
+        print("run the same command again to go on where you stopped")
+    print(f"next: python -m bot evaluate {out}")
+    return 0
+
+
+def open_for_append(path: Path) -> TextIO:
+    """The labels file opened for appending, a line break first if its last line lacks one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        needs_break = path.exists() and path.stat().st_size > 0 and not _ends_with_newline(path)
+        handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - returned to a with block
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the labels: {exc.strerror}") from None
+    if needs_break:
+        handle.write("\n")
+    return handle
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
+
+
+def papers_to_label(args: argparse.Namespace, config: Config, env: Environment) -> list[RawRecord]:
+    """The arXiv records to show: from --from FILE, else from arXiv since --since."""
+    from bot.fetch import ArxivSource
+
+    source = ArxivSource(config.arxiv, env.arxiv_api_url)
+    if args.source is not None:
+        records, missing = read_source(args.source)
+        if missing:
+            print(f"looking up {len(missing)} paper(s) of the report on arXiv", file=sys.stderr)
+            records += source.fetch_ids(missing)
+        return records
+    end = env.now.date()
+    since = args.since or end - timedelta(days=config.arxiv.lookback_days)
+    print(f"querying arXiv for papers submitted {since} to {end}", file=sys.stderr)
+    return source.fetch(since, end)
+
+
+def read_source(path: Path) -> tuple[list[RawRecord], list[str]]:
+    """Records in a `run --json` report or a JSONL file, and the report's ids to look up.
+
+    Raises ConfigError naming the file (and line) when it is neither.
+    """
+    from bot.evaluate import record_from_json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read papers to label: {exc.strerror}") from None
+    try:
+        report = json.loads(text)
+    except json.JSONDecodeError:
+        report = None
+    if isinstance(report, dict) and "rejected" in report:  # a `run --json` report
+        papers = [*report.get("added", []), *report.get("rejected", [])]
+        return [], list(dict.fromkeys(str(p["id"]) for p in papers if p.get("id")))
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(record_from_json(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise ConfigError(
+                f"{path}:{number}: neither an arXiv record (id, title, abstract) "
+                "nor a run --json report"
+            ) from None
+    return records, []
