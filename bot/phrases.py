@@ -128,8 +128,9 @@ def _phrase_body(phrase: str) -> str:
     for word in _words(phrase):
         if word.endswith("*"):
             parts.append(re.escape(word[:-1]) + r"\w*")
-        else:
-            parts.append(re.escape(word) + r"(?:s|es)?")
+        else:  # English plurals: "-es" only after s, x, z, ch, sh ("SHAP" never matches "shapes")
+            plural = r"(?:es)?" if re.search(r"(?:[sxz]|[cs]h)$", word) else r"s?"
+            parts.append(re.escape(word) + plural)
     return r"[\s-]+".join(parts)
 
 

@@ -31,3 +31,11 @@ def test_a_phrase_inside_a_longer_one_written_with_a_hyphen_counts_once() -> Non
     cell = index.rules[1]
     assert not cell.matches_alone("single cell data", "single cell data")
     assert cell.matches_alone("single cell and cell", "single cell and cell")
+
+
+def test_es_plurals_only_where_english_makes_them() -> None:
+    assert phrase_pattern("SHAP").search("SHAP values")
+    assert not phrase_pattern("SHAP").search("the shapes of curves")
+    assert phrase_pattern("bias").search("biases")
+    assert phrase_pattern("patch").search("patches")
+    assert phrase_pattern("attention head").search("attention heads")
