@@ -13,8 +13,10 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import Config
 from bot.errors import FetchError
+from bot.models import FetchOutcome
 from bot.state import State
 
 if TYPE_CHECKING:
@@ -25,22 +27,32 @@ if TYPE_CHECKING:
     from bot.relevance import Screened
 
 log = logging.getLogger("bot")
-ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "arxiv")  # what fetch_and_screen needs
+ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "lxml.etree")  # what fetch_and_screen needs
 
 
 def fetch_and_screen(
-    config: Config, api_url: str, window: tuple[date, date]
-) -> tuple[Screened, int]:
-    """Fetch the window's papers and judge them (in the worker process).
+    config: Config,
+    api_url: str,
+    window: tuple[date, date],
+    sweep: tuple[date, date] | None = None,
+    budget: TimeBudget = UNLIMITED,
+) -> tuple[Screened, FetchOutcome]:
+    """Fetch the window's papers and judge them (in the worker process, or here).
 
-    Returns the screened hits and the number of requests made.
+    `sweep` is the late-paper sweep's window on the days one is due. Returns the
+    screened hits and what the fetch learned (entries, unreadable records, requests).
     """
     from bot.fetch import ArxivSource
     from bot.relevance import screen
 
-    source = ArxivSource(config.arxiv, api_url)
-    records = source.fetch(*window)
-    return screen(records, config.relevance), source.requests_made
+    source = ArxivSource(config.arxiv, api_url, budget=budget)
+    harvest = source.fetch(*window)
+    entries = harvest.entries
+    if sweep is not None:
+        log.info("late-paper sweep: papers submitted %s to %s", *sweep)
+        harvest += source.fetch(*sweep)
+    outcome = FetchOutcome(entries, tuple(harvest.unreadable), source.requests_made, sweep)
+    return screen(harvest.records, config.relevance), outcome
 
 
 def both_sides(
@@ -49,7 +61,9 @@ def both_sides(
     window: tuple[date, date],
     document: ListDocument,
     state: State,
-) -> tuple[Screened, KnownPapers]:
+    sweep: tuple[date, date] | None = None,
+    budget: TimeBudget = UNLIMITED,
+) -> tuple[Screened, KnownPapers, FetchOutcome]:
     """Fetch and screen arXiv's papers, and parse and index the list.
 
     The fetch's error comes first when both fail, in either process.
@@ -58,28 +72,29 @@ def both_sides(
     from bot.worker import Worker, WorkerLost
 
     log.info("querying arXiv for papers submitted %s to %s", *window)
+    arguments = (config, env.arxiv_api_url, window, sweep, budget)
     if document.text.count("\n") < config.run.worker_min_entries:
-        screened, requests = fetch_and_screen(config, env.arxiv_api_url, window)
+        screened, outcome = fetch_and_screen(*arguments)
         known = know_papers(document, state, config)
-        log.info("%d hits in %d requests", screened.fetched, requests)
-        return screened, known
-    try:
-        with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
-            (screened, requests), known = worker.call_alongside(
-                fetch_and_screen,
-                (config, env.arxiv_api_url, window),
-                lambda: know_papers(document, state, config),
-            )
-    except WorkerLost as exc:  # killed from outside (out of memory?): a failed fetch
-        raise FetchError(
-            f"arXiv fetch stopped: {exc}; nothing was changed, the next run retries"
-        ) from None
-    log.info("%d hits in %d requests", screened.fetched, requests)
-    return screened, known
+    else:
+        try:
+            with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
+                (screened, outcome), known = worker.call_alongside(
+                    fetch_and_screen, arguments, lambda: know_papers(document, state, config)
+                )
+        except WorkerLost as exc:  # killed from outside (out of memory?): a failed fetch
+            raise FetchError(
+                f"arXiv fetch stopped: {exc}; nothing was changed, the next run retries"
+            ) from None
+    log.info("%d hits in %d requests", screened.fetched, outcome.requests)
+    for record in outcome.unreadable:
+        log.warning("arXiv sent a record that cannot be read: %s", record.describe())
+    return screened, known, outcome
 
 
 def arxiv_source(config: Config, api_url: str) -> ArxivSource:
     """A client for id lookups in this process (the audit)."""
     from bot.fetch import ArxivSource
 
-    return ArxivSource(config.arxiv, api_url)
+    budget = TimeBudget.start(config.run.time_budget_seconds)
+    return ArxivSource(config.arxiv, api_url, budget=budget)

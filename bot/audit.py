@@ -4,25 +4,30 @@ Findings: the same paper twice (one arXiv id in any link form, or titles the
 dedupe verdict finds the same paper; `possible_duplicate` where it is unsure),
 titles that differ from arXiv's current title, papers the relevance filter scores
 as off-topic (listed for the maintainer, never removed), broken titles, and links
-that are not the canonical https://arxiv.org/abs/ID.
+that are not the canonical https://arxiv.org/abs/ID; ids arXiv's scheme does not
+allow (never sent), ids arXiv does not know, and withdrawn papers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.arxivid import id_scheme_problem
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.listdoc.document import ListDocument
 from bot.listdoc.edit import retitled
 from bot.listdoc.entries import ListEntry
 from bot.listdoc.lines import with_count
 from bot.models import Paper
-from bot.normalize import normalize_title
+from bot.normalize import normalize_title, withdrawal_note
 from bot.relevance import RelevanceRules, score_paper
 
 KINDS = (
     "wrong_count",
+    "bad_arxiv_id",
+    "not_on_arxiv",
+    "withdrawn",
     "duplicate_id",
     "duplicate_title",
     "possible_duplicate",
@@ -51,15 +56,38 @@ def audit_entries(
     current: Mapping[str, Paper],
     rules: RelevanceRules,
     title_threshold: float,
+    missing: Collection[str] = (),
 ) -> list[Finding]:
-    """Findings for the list's entries; `current` is arXiv's metadata by id (may be partial)."""
+    """Findings for the list's entries; `current` is arXiv's metadata by id (may be partial).
+
+    `missing` are the ids an arXiv lookup did not return (dead or mistyped links).
+    """
     entries = document.entries
     findings: list[Finding] = []
     findings += _wrong_counts(document)
     findings += _duplicates(entries, title_threshold)
+    gone = set(missing)
     for entry in entries:
+        findings += _id_findings(entry, gone)
         findings += _entry_findings(entry, current.get(entry.id) if entry.id else None, rules)
     return sorted(findings, key=lambda f: (KINDS.index(f.kind), f.line))
+
+
+def lookup_ids(document: ListDocument) -> list[str]:
+    """The list's ids worth looking up: arXiv's scheme allows them (others are findings)."""
+    return sorted({e.id for e in document.entries if e.id and not id_scheme_problem(e.id)})
+
+
+def _id_findings(entry: ListEntry, missing: set[str]) -> list[Finding]:
+    if not entry.id:
+        return []
+    problem = id_scheme_problem(entry.id)
+    if problem:
+        return [_finding("bad_arxiv_id", entry, f"{entry.id}: {problem}; never looked up")]
+    if entry.id in missing:
+        detail = f"arXiv has no paper {entry.id}: a dead or mistyped link"
+        return [_finding("not_on_arxiv", entry, detail)]
+    return []
 
 
 def _finding(kind: str, entry: ListEntry, detail: str) -> Finding:
@@ -133,7 +161,10 @@ def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules
         if normalize_title(paper.title) != normalize_title(entry.title):
             findings.append(_finding("title_changed", entry, f"arXiv now says: {paper.title}"))
         decision = score_paper(paper, rules)
-        if not decision.accepted:
+        if decision.excluded == "withdrawn":
+            note = withdrawal_note(paper.comment, paper.abstract)
+            findings.append(_finding("withdrawn", entry, f"arXiv says: {note}"))
+        elif not decision.accepted:
             findings.append(_finding("off_topic", entry, decision.reason))
     return findings
 

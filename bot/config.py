@@ -32,6 +32,8 @@ class ArxivConfig:
     max_retries: int = 4
     lookback_days: int = 7
     overlap_days: int = 4
+    sweep_every_days: int = 7
+    sweep_days: int = 60
     contact: str = ""
 
 
@@ -272,7 +274,7 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             fail("arxiv", key, "must not be negative")
     if a.timeout_seconds == 0:
         fail("arxiv", "timeout_seconds", "must be above 0, or a hung connection hangs the run")
-    for key in ("max_retries", "lookback_days", "overlap_days"):
+    for key in ("max_retries", "lookback_days", "overlap_days", "sweep_every_days", "sweep_days"):
         if getattr(a, key) < 0:
             fail("arxiv", key, "must not be negative")
     if not 0 < config.dedupe.title_threshold <= 100:

@@ -58,6 +58,10 @@ class WaitTooLongError(BotError):
             " left of [run] time_budget_seconds; nothing was changed; the next run retries"
         )
 
+    def __reduce__(self) -> tuple[type[WaitTooLongError], tuple[str, float, float]]:
+        # Raised in the arXiv worker process: it must cross the pipe whole.
+        return type(self), (self.service, self.wait_seconds, self.left_seconds)
+
 
 class JudgeError(BotError):
     """The model judge gave no usable answer; never fails a run (the score decides).

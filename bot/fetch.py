@@ -1,44 +1,49 @@
-"""Fetch stage: the arXiv API edge. The only module that imports `arxiv`.
+"""Fetch stage: the arXiv API edge.
 
 One ArxivSource serves a whole run: one HTTP session, at least `delay_seconds`
-between any two requests, a timeout on each, retries with exponential backoff
-and jitter on 429/5xx/connection errors/broken pages (honouring Retry-After),
-and a loud FetchError instead of the `arxiv` package's silent "no results" on
-a malformed page.
+between any two requests, a deadline on each whole request, retries with
+exponential backoff and jitter on 429/5xx/connection errors/broken pages
+(honouring Retry-After within the run's time budget), and every page checked
+against what it promises. The query language and paging follow
+https://info.arxiv.org/help/api/user-manual.html; pages are read by bot.atomfeed.
+
+Paging is ours, not the `arxiv` package's: its Client.results accepts an empty
+first page as "no results", drops entries it cannot parse with a log line, and
+keeps requesting while it holds fewer than `max_results` (an id lookup with one
+dead id would page on). Here every page must hold what `totalResults` and `start`
+promise, an unreadable entry is named, and an id lookup is one request per batch.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import re
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
+from functools import partial
+from urllib.parse import urlencode
 
-import requests
-
-from bot import __version__
+from bot.atomfeed import BadPage, Page, parse_page
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import ArxivConfig
 from bot.errors import FetchError
-from bot.models import RawRecord
+from bot.models import RawRecord, Unreadable
+from bot.session import PoliteSession
 
 log = logging.getLogger(__name__)
 
 _FIELD_PREFIX = re.compile(r"\b(ti|abs|au|cat|all|co|jr|rn|id|submittedDate|lastUpdatedDate):")
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-MAX_BACKOFF_SECONDS = 120.0
-ID_LIST_BATCH = 100
+ID_LIST_BATCH = 100  # longer id lists make URLs arXiv answers with HTTP 414
+MINUTE = timedelta(minutes=1)
 
 
-def build_query(config: ArxivConfig, start: date, end: date) -> str:
+def build_query(config: ArxivConfig, start: date | datetime, end: date | datetime) -> str:
     """One arXiv query string: every phrase OR-combined, limited to the submission window.
 
+    `start` and `end` are days (the whole of both) or minutes (both included):
+    arXiv's submittedDate takes YYYYMMDDHHMM.
     Query syntax: https://info.arxiv.org/help/api/user-manual.html#query_details
     """
     clauses = []
@@ -50,268 +55,151 @@ def build_query(config: ArxivConfig, start: date, end: date) -> str:
         term = f'"{phrase}"' if " " in phrase or "-" in phrase else phrase
         clauses.append(f"ti:{term} OR abs:{term}")
     topic = " OR ".join(clauses)
-    window = f"submittedDate:[{start:%Y%m%d}0000 TO {end:%Y%m%d}2359]"
+    low, high = _minutes(start, end)
+    window = f"submittedDate:[{low:%Y%m%d%H%M} TO {high:%Y%m%d%H%M}]"
     query = f"({topic}) AND {window}"
     if config.categories:
         query += " AND (" + " OR ".join(f"cat:{c}" for c in config.categories) + ")"
     return query
 
 
+def _minutes(start: date | datetime, end: date | datetime) -> tuple[datetime, datetime]:
+    low = start if isinstance(start, datetime) else datetime.combine(start, day_time(0, 0))
+    high = end if isinstance(end, datetime) else datetime.combine(end, day_time(23, 59))
+    return low, high
+
+
+@dataclass
+class Harvest:
+    """What a search or lookup returned: the records, and the entries that could not be read."""
+
+    records: list[RawRecord] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+    def __iadd__(self, other: Harvest) -> Harvest:
+        self.records += other.records
+        self.unreadable += other.unreadable
+        return self
+
+    @property
+    def entries(self) -> int:
+        """Every entry arXiv sent, read or not (an empty harvest learned nothing)."""
+        return len(self.records) + len(self.unreadable)
+
+
 @dataclass(frozen=True)
-class Problem:
-    """Why a request must be retried; `retry_after` is the server's hint in seconds."""
+class Lookup:
+    """An id lookup: arXiv's current records, and the ids it does not know."""
 
-    message: str
-    retry_after: float | None = None
-
-
-class PoliteSession(requests.Session):
-    """A requests session that paces, times out, retries and validates arXiv pages."""
-
-    def __init__(
-        self,
-        config: ArxivConfig,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        super().__init__()
-        self.config = config
-        self.sleep = sleep
-        self.clock = clock
-        self.jitter = jitter
-        self.requests_made = 0
-        self.last_total_results = 0
-        self._last_request: float | None = None
-        contact = f"; {config.contact}" if config.contact else ""
-        self.user_agent = (
-            f"arxiv-awesome-bot/{__version__} (+https://github.com/topics/awesome-list{contact})"
-        )
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        kwargs.setdefault("timeout", self.config.timeout_seconds)
-        kwargs["headers"] = {**(kwargs.get("headers") or {}), "user-agent": self.user_agent}
-        problem = Problem("no request made")
-        for attempt in range(self.config.max_retries + 1):
-            if attempt:
-                self.sleep(self._backoff(attempt, problem))
-            self._pace()
-            try:
-                self.requests_made += 1
-                response = super().request(method, url, *args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = Problem(_describe_network_error(exc))
-            else:
-                checked = self._check(response, url)
-                if checked is None:
-                    return response
-                problem = checked
-            finally:
-                self._last_request = self.clock()
-            log.warning(
-                "arXiv request failed (try %d of %d): %s",
-                attempt + 1,
-                self.config.max_retries + 1,
-                problem.message,
-            )
-        raise FetchError(
-            f"arXiv API failed after {self.config.max_retries + 1} tries: {problem.message}"
-            f" ({_endpoint(str(url))}); nothing was changed, the next run retries"
-        )
-
-    def _pace(self) -> None:
-        if self._last_request is None:
-            return
-        wait = self.config.delay_seconds - (self.clock() - self._last_request)
-        if wait > 0:
-            self.sleep(wait)
-
-    def _backoff(self, attempt: int, problem: Problem) -> float:
-        # Backoff grows from the polite delay: 3 s, 6 s, 12 s... with the default.
-        base = min(MAX_BACKOFF_SECONDS, self.config.delay_seconds * float(2 ** (attempt - 1)))
-        delay = base * (0.5 + self.jitter() / 2)
-        if problem.retry_after is not None:
-            delay = max(delay, problem.retry_after)
-        return min(delay, MAX_BACKOFF_SECONDS * 5)
-
-    def _check(self, response: requests.Response, url: str) -> Problem | None:
-        """Return None for a good page, else the problem to retry.
-
-        Raises FetchError at once for an answer that retrying cannot fix.
-        """
-        status = response.status_code
-        if status == 429 or status >= 500:
-            return Problem(f"HTTP {status}", _retry_after(response.headers.get("retry-after")))
-        if status == 414:
-            raise FetchError(
-                f"arXiv API refused the query as too long (HTTP 414, {_endpoint(url)}): "
-                "use fewer or shorter [arxiv] queries"
-            )
-        if status != 200:
-            message = _error_feed_message(response.content) or f"HTTP {status}"
-            raise FetchError(
-                f"arXiv API rejected the query ({_endpoint(url)}): {message}; check [arxiv] queries"
-            )
-        return self._check_feed(response.content, url)
-
-    def _check_feed(self, content: bytes, url: str) -> Problem | None:
-        from lxml import etree
-
-        try:
-            root = etree.fromstring(
-                content, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-            )
-        except etree.XMLSyntaxError as exc:
-            return Problem(f"unparseable page ({exc})")
-        if root is None or root.tag != f"{_ATOM}feed":
-            return Problem("the answer is not an Atom feed")
-        message = _error_feed_message(content)
-        if message:
-            raise FetchError(f"arXiv API answered with an error ({_endpoint(url)}): {message}")
-        total = root.findtext(f"{_OPENSEARCH}totalResults")
-        if total is None or not total.strip().isdigit():
-            return Problem("page lacks opensearch:totalResults")
-        start = int(parse_qs(urlsplit(url).query).get("start", ["0"])[0] or 0)
-        entries = root.findall(f"{_ATOM}entry")
-        if start > 0 and not entries and int(total) > start:
-            return Problem(f"empty page in the middle of paging (start={start} of {total})")
-        if start == 0:
-            self.last_total_results = int(total)
-        return None
-
-
-def _describe_network_error(exc: Exception) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "request timed out (arxiv.timeout_seconds)"
-    return f"connection failed ({type(exc).__name__})"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After is seconds or an HTTP date (RFC 9110, section 10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _error_feed_message(content: bytes) -> str:
-    """arXiv reports bad queries as an Atom entry whose id is .../api/errors#..."""
-    if b"/api/errors" not in content:
-        return ""
-    match = re.search(rb"<summary[^>]*>(.*?)</summary>", content, re.S)
-    text = match.group(1).decode("utf-8", "replace") if match else "unknown error"
-    return " ".join(text.split())[:200]
-
-
-def _endpoint(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    records: list[RawRecord]
+    missing: list[str]
+    unreadable: list[Unreadable]
 
 
 class ArxivSource:
     """All arXiv queries of one run, through one polite session."""
 
     def __init__(
-        self, config: ArxivConfig, api_url: str, session: PoliteSession | None = None
+        self,
+        config: ArxivConfig,
+        api_url: str,
+        session: PoliteSession | None = None,
+        budget: TimeBudget = UNLIMITED,
     ) -> None:
-        import arxiv
-
         self.config = config
-        self.session = session or PoliteSession(config)
-        # Pacing and retries are the session's: the client must not add its own.
-        self.client = arxiv.Client(page_size=config.page_size, delay_seconds=0, num_retries=0)
-        self.client.query_url_format = api_url.rstrip("?") + "?{}"
-        self.client._session = self.session
+        self.api_url = api_url.rstrip("?")
+        self.session = session or PoliteSession(config, budget=budget)
+        self.pages = 0
 
     @property
     def requests_made(self) -> int:
         return self.session.requests_made
 
-    def fetch(self, start: date, end: date) -> list[RawRecord]:
-        """Every hit submitted in [start, end], newest first; long windows are split."""
-        import arxiv
+    def fetch(self, start: date, end: date) -> Harvest:
+        """Every hit submitted from the first minute of `start` to the last of `end`.
 
-        search = arxiv.Search(
-            query=build_query(self.config, start, end),
-            max_results=self.config.max_results,
-            sort_by=arxiv.SortCriterion.SubmittedDate,
-            sort_order=arxiv.SortOrder.Descending,
-        )
-        records: list[RawRecord] = []
-        results = self._results(search)
-        for index, result in enumerate(results):
-            if (
-                index == 0
-                and self.session.last_total_results > self.config.max_results
-                and end > start
-            ):
-                middle = start + (end - start) // 2
-                log.info(
-                    "%d hits from %s to %s: splitting the window",
-                    self.session.last_total_results,
-                    start,
-                    end,
-                )
-                return self.fetch(middle + timedelta(days=1), end) + self.fetch(start, middle)
-            record = to_raw_record(result)
-            if record.published.date() < start:
-                break  # sorted by submission date: everything after this is older
-            records.append(record)
-        if self.session.last_total_results > self.config.max_results:
-            log.warning(
-                "%d hits on %s alone; only the newest %d were read (raise arxiv.max_results)",
-                self.session.last_total_results,
-                start,
-                self.config.max_results,
-            )
-        return records
-
-    def fetch_ids(self, ids: list[str]) -> list[RawRecord]:
-        """Current metadata of the given papers: batched id_list queries of at most 100 ids.
-
-        Longer id lists make URLs that arXiv answers with HTTP 414.
+        A window with more hits than `max_results` is halved until each part fits,
+        down to single minutes; raises FetchError (nothing read counts) where even
+        one minute holds more, and for a page that contradicts itself after retries.
         """
-        import arxiv
+        return self._window(*_minutes(start, end))
 
+    def _window(self, low: datetime, high: datetime) -> Harvest:
+        query = build_query(self.config, low, high)
+        first = self._search_page(query, 0)
+        if first.total > self.config.max_results:
+            if high - low < MINUTE:
+                raise FetchError(
+                    f"{first.total} hits submitted in the single minute {low:%Y-%m-%d %H:%M}"
+                    f" alone, more than arxiv.max_results ({self.config.max_results}): raise"
+                    " it (arXiv serves up to 30000); nothing was changed"
+                )
+            middle = low + (high - low) // 2
+            middle -= timedelta(seconds=middle.second, microseconds=middle.microsecond)
+            log.info("%d hits from %s to %s: splitting the window", first.total, low, high)
+            harvest = self._window(middle + MINUTE, high)
+            harvest += self._window(low, middle)
+            return harvest
+        harvest = Harvest(list(first.records), list(first.unreadable))
+        start = first.entries
+        while start < first.total:
+            page = self._search_page(query, start)
+            if page.total < first.total:  # hits left the window: later pages shifted up
+                raise FetchError(
+                    f"arXiv's hit count changed while paging ({first.total}, then {page.total});"
+                    " nothing was changed, the next run reads the window again"
+                )
+            harvest += Harvest(list(page.records), list(page.unreadable))
+            start += page.entries
+        return harvest
+
+    def _search_page(self, query: str, start: int) -> Page:
+        size = self.config.page_size
+        params = {
+            "search_query": query,
+            "start": str(start),
+            "max_results": str(size),
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+        }
+        self.pages += 1
+        number = self.pages
+
+        def check(content: bytes) -> Page:
+            page = parse_page(content, number, start)
+            promised = max(0, min(size, page.total - start))
+            if page.entries < promised:
+                raise BadPage(
+                    f"page {number} holds {page.entries} entries where totalResults"
+                    f" {page.total} and start {start} promise {promised}"
+                )
+            return page
+
+        return self.session.get_checked(f"{self.api_url}?{urlencode(params)}", check)
+
+    def fetch_ids(self, ids: Sequence[str]) -> Lookup:
+        """arXiv's current records of these ids: one request per batch of at most 100.
+
+        arXiv counts the requested ids in totalResults, found or not: a lookup is
+        never paged. Ids it does not return are `missing`. The caller checks ids
+        against arXiv's scheme first (bot.arxivid): one bad id fails its batch (HTTP 400).
+        """
         records: list[RawRecord] = []
+        unreadable: list[Unreadable] = []
         size = min(self.config.page_size, ID_LIST_BATCH)
-        for start in range(0, len(ids), size):
-            batch = ids[start : start + size]
-            search = arxiv.Search(id_list=batch, max_results=len(batch))
-            records += [to_raw_record(r) for r in self._results(search)]
-        return records
+        for first in range(0, len(ids), size):
+            batch = list(ids[first : first + size])
+            params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
+            self.pages += 1
+            number = self.pages
+            page = self.session.get_checked(
+                f"{self.api_url}?{urlencode(params)}", partial(parse_page, page=number, start=0)
+            )
+            records += page.records
+            unreadable += page.unreadable
+        from bot.normalize import canonical_arxiv_id
 
-    def _results(self, search: Any) -> Iterator[Any]:
-        import arxiv
-
-        try:
-            yield from self.client.results(search)
-        except (
-            arxiv.UnexpectedEmptyPageError
-        ) as exc:  # pragma: no cover - the session retries these
-            raise FetchError(
-                f"arXiv returned an empty page in the middle of paging ({exc.url})"
-            ) from None
-        except arxiv.ArxivError as exc:
-            raise FetchError(f"arXiv API failed: {exc.message}") from None
-
-
-def to_raw_record(result: Any) -> RawRecord:
-    return RawRecord(
-        entry_id=result.entry_id,
-        title=result.title or "",
-        abstract=result.summary or "",
-        authors=tuple(a.name for a in result.authors),
-        published=result.published,
-        updated=result.updated,
-        primary_category=result.primary_category or "",
-        categories=tuple(result.categories),
-        comment=result.comment or "",
-        journal_ref=result.journal_ref or "",
-    )
+        found = {canonical_arxiv_id(r.entry_id) for r in records}
+        found |= {canonical_arxiv_id(u.id) for u in unreadable}
+        missing = [i for i in ids if canonical_arxiv_id(i) not in found]
+        return Lookup(records, missing, unreadable)

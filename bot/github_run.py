@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from bot.arxiv_side import both_sides
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import Config
 from bot.enrich import make_enricher
 from bot.environment import Environment
@@ -25,8 +26,14 @@ from bot.reconcile import (
     with_pending,
 )
 from bot.repository.github import GithubRepository, GithubSettings
-from bot.runstore import load_run_store, run_store_path, save_run_store, with_store_watermark
-from bot.state import State, fetch_window, state_from_json, state_to_json
+from bot.runstore import (
+    load_run_store,
+    run_store_path,
+    run_windows,
+    save_run_store,
+    with_store_watermark,
+)
+from bot.state import State, state_from_json, state_to_json
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,7 @@ def run_github(
     env: Environment,
     since: date | None,
     dry_run: bool,
+    budget: TimeBudget = UNLIMITED,
 ) -> RunReport:
     now = env.now
     gh = GithubRepository(settings)
@@ -101,10 +109,8 @@ def run_github(
     store = load_run_store(store_path)
     state = with_store_watermark(state, store)
     enricher = make_enricher(config.enrich, state.enrichment)
-    window = fetch_window(
-        state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
-    )
-    screened, known = both_sides(config, env, window, base_listed, state)
+    window, sweep = run_windows(state, store, since, now.date(), config.arxiv)
+    screened, known, outcome = both_sides(config, env, window, base_listed, state, sweep, budget)
     plan = plan_run(
         screened,
         known,
@@ -120,6 +126,7 @@ def run_github(
         enrich=enricher.enrich if enricher else None,
         store=store,
         judge=model_judge(config.relevance.judge, env),
+        outcome=outcome,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

@@ -27,6 +27,28 @@ class RawRecord:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """An arXiv record that could not be read: named so the maintainer can look it up."""
+
+    id: str  # the arXiv id, or "entry N" when the record had none
+    page: int  # 1-based page of its answer
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.id} (page {self.page}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What the arXiv side learned besides the papers: for the watermark and the report."""
+
+    entries: int  # entries arXiv sent for the run's window, read or not; 0: learned nothing
+    unreadable: tuple[Unreadable, ...] = ()
+    requests: int = 0
+    sweep: tuple[date, date] | None = None  # the late-paper sweep's days, when one ran
+
+
+@dataclass(frozen=True)
 class Paper:
     """A normalized arXiv paper: canonical id, readable title, v1 submission date."""
 
@@ -135,6 +157,7 @@ class Decision:
     possible_duplicate: PossibleDuplicate | None = None  # added, but the reviewer should look
     verdict: Verdict | None = None  # the model judge's, when it was asked
     by_judge: bool = False  # a borderline paper accepted on the judge's advice
+    excluded: str = ""  # an exclusion regardless of the score, e.g. "withdrawn"
 
     @property
     def doubted(self) -> bool:
@@ -143,6 +166,8 @@ class Decision:
 
     @cached_property  # the report, the PR body and the state each ask for it
     def reason(self) -> str:
+        if self.excluded:
+            return self.excluded
         if not self.evidence:
             return f"score {self.score:g}: no topic signal matched"
         strongest = sorted(self.evidence, key=lambda e: -abs(e.weight))
@@ -252,3 +277,6 @@ class RunReport:
     def judge_suggested(self) -> list[Decision]:
         """Rejected papers below the borderline band the judge called relevant (scope "all")."""
         return [d for d in self.rejected if not d.borderline and d.verdict and d.verdict.relevant]
+
+    unreadable: list[Unreadable] = field(default_factory=list)  # records arXiv sent unreadable
+    sweep: tuple[date, date] | None = None  # the late-paper sweep's window, on sweep days

@@ -21,9 +21,29 @@ _ID_IN_TEXT = re.compile(
     rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|arxiv:\s*)({_NEW_ID}|{_OLD_ID})(?:v(\d+))?",
     re.IGNORECASE,
 )
-_WITHDRAWN = re.compile(
-    r"\b(this (paper|article|submission) (has been|is) withdrawn|withdrawn by the authors?)\b", re.I
+# A withdrawal notice speaks of this paper, at the start of a sentence of the comment or
+# of the abstract arXiv keeps for a withdrawn version: "Withdrawn", "Withdrawn due to an
+# error ...", "This paper has been withdrawn by the authors", "We withdraw this
+# manuscript; ...", "The authors have withdrawn this paper", "This submission has been
+# withdrawn by arXiv administrators ...". A sentence that mentions another paper's
+# withdrawal ("Supersedes the earlier preprint that was withdrawn by the authors")
+# does not start so. Source: arXiv's withdrawal notes (info.arxiv.org/help/withdraw.html).
+_THIS_WORK = r"(?:paper|article|manuscript|submission|preprint|work|version|report|note|draft)"
+_WITHDRAWAL = re.compile(
+    rf"""
+    (?:this|the|our)\s+(?:\w+\s+)?{_THIS_WORK}\s+                 # "This paper has been
+    (?:has\s+been|have\s+been|is|was|is\s+being|will\s+be)\s+     #  withdrawn (by ...)"
+    withdrawn\b(?!\s+from\b)                                        # not "withdrawn from ICLR"
+    | (?:{_THIS_WORK}\s+)?withdrawn\b                               # "Withdrawn (due to ...)"
+      (?!\s+(?:from\b|(?:paper|article|preprint)s?\b))              # not "Withdrawn papers are"
+    | (?:we|i|the\s+authors?|the\s+author\(s\))\s+                 # "We withdraw this
+      (?:have\s+|has\s+|hereby\s+|would\s+like\s+to\s+)?          #  manuscript"
+      (?:withdraw|withdraws|withdrew|withdrawn)\s+
+      (?:this|the|our)\s+(?:\w+\s+)?{_THIS_WORK}\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
+_SENTENCE_START = re.compile(r"(?:^|[.;:!?]\s+|\n\s*|\(\s*)")
 _KEEP_FORMAT_CHARS = {"\u200d"}  # zero-width joiner holds emoji sequences together
 
 
@@ -205,6 +225,15 @@ def _normalize_slow(title: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+def withdrawal_note(comment: str, abstract: str) -> str:
+    """The sentence that withdraws this paper (in its comment or abstract), or ""."""
+    for text in (comment, abstract[:400]):
+        for start in _SENTENCE_START.finditer(text):
+            if _WITHDRAWAL.match(text, start.end()):
+                return text[start.end() :].split(". ")[0].strip()[:160]
+    return ""
+
+
 # Letters that NFKD leaves alone but titles also spell in ASCII: Greek letters by name
 # (U+03B1 is "alpha", which LaTeX's $\alpha$ also becomes), and a few Latin ones.
 _UNICODE_TWINS = {
@@ -218,8 +247,8 @@ _UNICODE_TWINS = {
 
 
 def is_withdrawn(paper: Paper) -> bool:
-    """True when the authors withdrew the paper (arXiv keeps a stub with this note)."""
-    return bool(_WITHDRAWN.search(paper.comment) or _WITHDRAWN.search(paper.abstract[:300]))
+    """True when the paper was withdrawn (by its authors or arXiv's administrators)."""
+    return bool(withdrawal_note(paper.comment, paper.abstract))
 
 
 _CODE_URL = re.compile(r"https?://(?:www\.)?(?:github|gitlab)\.com/[\w.-]+/[\w.-]+", re.IGNORECASE)

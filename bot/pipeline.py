@@ -15,7 +15,16 @@ from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
 from bot.judge import Judge
 from bot.listdoc.document import ListDocument
-from bot.models import Decision, Duplicate, JudgeNote, Paper, Proposal, RunReport, TitleChange
+from bot.models import (
+    Decision,
+    Duplicate,
+    FetchOutcome,
+    JudgeNote,
+    Paper,
+    Proposal,
+    RunReport,
+    TitleChange,
+)
 from bot.normalize import normalize_title
 from bot.relevance import Screened
 from bot.render import retitle_entries, update_list
@@ -117,6 +126,7 @@ def plan_run(
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
     store: RunStore = EMPTY_STORE,
     judge: Judge | None = None,
+    outcome: FetchOutcome | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
 
@@ -126,7 +136,9 @@ def plan_run(
     The run `store` gets the new watermark and remembers the filter's rejections; a
     rejection it already remembered is not reported again.
     `judge` (the model judge's edge, bot/judge.consult bound to a chat endpoint) sees
-    the new papers after dedupe, so no request is spent on a known paper.
+    the new papers after dedupe, so no request is spent on a known paper. `outcome` says
+    what the fetch learned: when arXiv sent nothing for the window, the watermark stays (a
+    transient empty answer then costs a re-read, never a paper).
     """
     fresh, duplicates, possible = split_duplicates(screened.papers, known.index)
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
@@ -158,9 +170,9 @@ def plan_run(
     seen = {change.id for change in detected}
     title_changes = detected + [c for c in carried_titles if c.id not in seen]
     new_text = retitle_entries(new_text, title_changes, config.target)
-    new_state = state.with_decisions(added, status, now.date()).after_success(
-        now, next_watermark(state.watermark, *window)
-    )
+    outcome = outcome or FetchOutcome(screened.fetched)
+    watermark = next_watermark(state.watermark, *window) if outcome.entries else state.watermark
+    new_state = state.with_decisions(added, status, now.date()).after_success(now, watermark)
     new_state = new_state.with_titles({change.id: change.new for change in title_changes})
     report = RunReport(
         fetched=screened.fetched,
@@ -171,8 +183,12 @@ def plan_run(
         title_changes=title_changes,
         window=window,
         judge=judge_note,
+        unreadable=list(outcome.unreadable),
+        sweep=outcome.sweep,
     )
     new_store = store.with_watermark(new_state.watermark).with_rejected(
         {d.paper.id: d.score for d in new_rejected}
     )
+    if outcome.sweep is not None or (store.last_sweep is None and state.watermark is None):
+        new_store = new_store.swept(now.date())  # a first run starts the sweep's clock
     return Plan(report, new_text, new_state, list_text, new_store)

@@ -31,7 +31,6 @@ from bot.phrases import PhraseIndex, compile_phrases, phrase_pattern
 
 __all__ = ["RelevanceRules", "Screened", "compile_rules", "phrase_pattern", "score_paper"]
 
-WITHDRAWN_PENALTY = -100.0
 # Categories the config leaves out, after every configured pattern (issue 17): computer
 # science and statistical ML are the list's neighbours; any other field is a mild minus.
 UNLISTED_CATEGORIES = (("cs.*", 0.0), ("stat.ML", 0.0), ("*", -1.0))
@@ -153,9 +152,9 @@ def score_paper(paper: Paper, rules: RelevanceRules) -> Decision:
         *capped(GENERIC, of_kind[GENERIC], rules.generic_cap, "generic_cap"),
         *category_evidence(paper, rules),
     ]
-    if is_withdrawn(paper):
-        evidence.append(Evidence("withdrawn by its authors", "comment", WITHDRAWN_PENALTY))
     score = round(sum(e.weight for e in evidence), 2)
+    if is_withdrawn(paper):  # an exclusion, not a penalty: never added, whatever the score
+        return Decision(paper, score, False, False, tuple(evidence), excluded="withdrawn")
     shown = round(sum(e.weight for e in of_kind[EVIDENCE] if e.weight > 0), 2)
     held = ""
     if score >= rules.threshold and shown < rules.min_evidence:

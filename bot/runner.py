@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import Config
 from bot.environment import Environment
 from bot.errors import BotError, FileWriteError, LockedError, PublishError
@@ -38,7 +39,10 @@ def run_once(
     from one working directory never interleave (a dry run writes nothing, not even a lock).
     """
     from bot.files import run_lock
+    from bot.state import check_since
 
+    check_since(since, env.now.date())  # before the lock, the worker and the health count
+    budget = TimeBudget.start(config.run.time_budget_seconds)
     settings = None if target else github_settings(config, env)
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
     with ExitStack() as held, cyclic_gc_paused():
@@ -48,9 +52,9 @@ def run_once(
             if settings is not None:
                 from bot.github_run import run_github
 
-                report = run_github(config, settings, env, since, dry_run)
+                report = run_github(config, settings, env, since, dry_run, budget)
             else:
-                report = run_local(config, target, dry_run, since, env, want_diff)
+                report = run_local(config, target, dry_run, since, env, want_diff, budget)
         except BotError as exc:
             if not dry_run and not isinstance(exc, LockedError):
                 record_health(config, settings, env, failure=str(exc))
@@ -85,6 +89,7 @@ def run_local(
     since: date | None,
     env: Environment,
     want_diff: bool,
+    budget: TimeBudget = UNLIMITED,
 ) -> RunReport:
     from bot.arxiv_side import both_sides
     from bot.enrich import make_enricher
@@ -92,8 +97,8 @@ def run_local(
     from bot.listdoc.document import ListDocument
     from bot.pipeline import keep_enrichment, plan_run
     from bot.repository.local import publish_local, read_list
-    from bot.runstore import load_run_store, run_store_path, with_store_watermark
-    from bot.state import fetch_window, load_state
+    from bot.runstore import load_run_store, run_store_path, run_windows, with_store_watermark
+    from bot.state import load_state
 
     now = env.now
     list_path = target or Path(config.target.file)
@@ -102,11 +107,9 @@ def run_local(
     list_text = read_list(list_path)
     store = load_run_store(run_store_path(state_path))
     state = with_store_watermark(load_state(state_path), store)
-    window = fetch_window(
-        state, since, now.date(), config.arxiv.lookback_days, config.arxiv.overlap_days
-    )
+    window, sweep = run_windows(state, store, since, now.date(), config.arxiv)
     document = ListDocument(list_text, config.target)  # parsed alongside the fetch
-    screened, known = both_sides(config, env, window, document, state)
+    screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,
@@ -120,6 +123,7 @@ def run_local(
         enrich=enricher.enrich if enricher else None,
         store=store,
         judge=model_judge(config.relevance.judge, env),
+        outcome=outcome,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

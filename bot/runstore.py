@@ -24,9 +24,10 @@ from pathlib import Path
 
 import msgspec
 
+from bot.config import ArxivConfig
 from bot.errors import FileWriteError
 from bot.files import atomic_write_text
-from bot.state import State
+from bot.state import State, fetch_window, late_sweep_window
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,23 @@ def later(first: date | None, second: date | None) -> date | None:
 def with_store_watermark(state: State, store: RunStore) -> State:
     """The state with the later of its own watermark and the run store's."""
     return replace(state, watermark=later(state.watermark, store.watermark))
+
+
+def run_windows(
+    state: State, store: RunStore, since: date | None, today: date, arxiv: ArxivConfig
+) -> tuple[tuple[date, date], tuple[date, date] | None]:
+    """This run's submission window, and the late-paper sweep's when one is due.
+
+    A window chosen with --since, and a first run (no watermark anywhere), sweep nothing.
+    Raises ConfigError for a `since` after `today`.
+    """
+    window = fetch_window(state, since, today, arxiv.lookback_days, arxiv.overlap_days)
+    if since is not None or state.watermark is None:
+        return window, None
+    sweep = late_sweep_window(
+        store.last_sweep, today, window[0], arxiv.sweep_every_days, arxiv.sweep_days
+    )
+    return window, sweep
 
 
 def run_store_path(state_file: str | Path) -> Path:

@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 import msgspec
 
-from bot.errors import StateError
+from bot.errors import ConfigError, StateError
 from bot.files import atomic_write_text
 from bot.models import Decision, KnownTitles, Paper
 
@@ -147,15 +147,48 @@ def next_watermark(old: date | None, start: date, end: date) -> date | None:
     return max(covered, old) if old else covered
 
 
+def check_since(since: date | None, today: date) -> None:
+    """Refuse a --since after `today` (the run's UTC date; today itself is fine)."""
+    if since is not None and since > today:
+        raise ConfigError(
+            f"--since {since} is after today ({today}, UTC): there is nothing to fetch;"
+            " nothing was changed"
+        )
+
+
 def fetch_window(
     state: State, since: date | None, today: date, lookback_days: int, overlap_days: int
 ) -> tuple[date, date]:
-    """[start, end] submission dates to query this run."""
+    """[start, end] submission dates to query this run; `today` is the run's UTC date.
+
+    Raises ConfigError for a `since` after today: the window would be empty, and a
+    success would move the watermark past days nobody read.
+    """
     if since is not None:
+        check_since(since, today)
         return since, today
     if state.watermark is not None:
         return state.watermark - timedelta(days=overlap_days), today
     return today - timedelta(days=lookback_days), today
+
+
+def late_sweep_window(
+    last_sweep: date | None, today: date, window_start: date, every_days: int, days: int
+) -> tuple[date, date] | None:
+    """The days a late-paper sweep reads this run, or None when no sweep is due.
+
+    arXiv holds some submissions in moderation for days or weeks; they appear with
+    their original submission date, before the normal window. Every `every_days`
+    days (0: never) a second query reads the `days` days before the normal window.
+    `last_sweep` None with a window already known means the run store was lost:
+    sweep now. (A first run sweeps nothing: its window is `lookback_days` by design.)
+    """
+    if every_days <= 0 or days <= 0:
+        return None
+    if last_sweep is not None and (today - last_sweep).days < every_days:
+        return None
+    start, end = today - timedelta(days=days), window_start - timedelta(days=1)
+    return (start, end) if start <= end else None
 
 
 class _StateFile(msgspec.Struct, forbid_unknown_fields=True):

@@ -59,6 +59,12 @@ def test_every_kind_of_finding(
         ("off_topic", 12),
         ("broken_title", 10),
         ("non_canonical_link", 9),
+        # The stand-in serves two of the five ids: the others are dead links to arXiv.
+        ("not_on_arxiv", 7),
+        ("not_on_arxiv", 8),
+        ("not_on_arxiv", 9),
+        ("not_on_arxiv", 10),
+        ("not_on_arxiv", 13),
     }
     requests = [r for r in arxiv_server.requests if r.params.get("id_list")]
     assert len(requests) == 1  # one batched id_list query

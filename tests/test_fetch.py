@@ -57,7 +57,7 @@ def test_one_query_paged_by_page_size(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 25)
     arxiv_server.add(record("2611.99999", "Unrelated", abstract="Nothing to see."))
     src, fake = source(arxiv_server)
-    records = src.fetch(START, END)
+    records = src.fetch(START, END).records
     assert len(records) == 25
     assert len(arxiv_server.requests) == 3  # ceil(25 / 10)
     queries = {r.params["search_query"] for r in arxiv_server.requests}
@@ -85,7 +85,7 @@ def test_stops_at_results_before_the_window(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 3)
     arxiv_server.add(record("2609.00001", "Sparse autoencoder old", published="2026-09-01"))
     src, _ = source(arxiv_server)
-    assert {r.entry_id.split("/")[-1][:10] for r in src.fetch(date(2026, 11, 5), END)} == {
+    assert {r.entry_id.split("/")[-1][:10] for r in src.fetch(date(2026, 11, 5), END).records} == {
         f"2611.{i:05d}" for i in range(3)
     }
 
@@ -94,7 +94,7 @@ def test_503_then_success(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 2)
     arxiv_server.script(Fault(status=503))
     src, fake = source(arxiv_server)
-    assert len(src.fetch(START, END)) == 2
+    assert len(src.fetch(START, END).records) == 2
     assert len(arxiv_server.requests) == 2
     assert fake.sleeps == [3.0]  # backoff base = delay_seconds, full jitter at 1.0
 
@@ -103,7 +103,7 @@ def test_429_honours_retry_after(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 1)
     arxiv_server.script(Fault(status=429, headers={"Retry-After": "42"}))
     src, fake = source(arxiv_server)
-    assert len(src.fetch(START, END)) == 1
+    assert len(src.fetch(START, END).records) == 1
     assert fake.sleeps == [42.0]
 
 
@@ -119,7 +119,7 @@ def test_hang_past_the_timeout_is_retried(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 1)
     arxiv_server.script(Fault(delay=1.0))
     src, _ = source(arxiv_server, replace(CONFIG, timeout_seconds=0.2))
-    assert len(src.fetch(START, END)) == 1
+    assert len(src.fetch(START, END).records) == 1
     assert len(arxiv_server.requests) == 2
 
 
@@ -135,14 +135,16 @@ def test_truncated_page_then_good_page(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 3)
     arxiv_server.script(Fault(truncate=True))
     src, _ = source(arxiv_server)
-    assert len(src.fetch(START, END)) == 3
+    assert len(src.fetch(START, END).records) == 3
 
 
 def test_empty_middle_page_is_retried_then_fails(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 25)
     src, _ = source(arxiv_server)
     arxiv_server.script(Fault(), *[Fault(empty=True)] * 4)
-    with pytest.raises(FetchError, match="empty page in the middle"):
+    with pytest.raises(
+        FetchError, match=r"page 2 holds 0 entries where totalResults 25 and start 10 promise 10"
+    ):
         src.fetch(START, END)
 
 
@@ -150,7 +152,7 @@ def test_empty_middle_page_recovers(arxiv_server: FakeArxiv) -> None:
     fill(arxiv_server, 25)
     src, _ = source(arxiv_server)
     arxiv_server.script(Fault(), Fault(empty=True))
-    assert len(src.fetch(START, END)) == 25
+    assert len(src.fetch(START, END).records) == 25
 
 
 def test_error_feed_is_a_clear_error(arxiv_server: FakeArxiv) -> None:
@@ -183,7 +185,7 @@ def test_long_window_is_split_into_chunks_within_limits(arxiv_server: FakeArxiv)
             )
         )
     src, _ = source(arxiv_server, replace(CONFIG, max_results=10))
-    records = src.fetch(date(2026, 1, 1), date(2026, 10, 31))
+    records = src.fetch(date(2026, 1, 1), date(2026, 10, 31)).records
     assert len({r.entry_id for r in records}) == 40
     assert all(int(r.params["max_results"]) <= 10 for r in arxiv_server.requests)
 
@@ -199,7 +201,7 @@ def test_too_long_query_says_what_to_do(arxiv_server: FakeArxiv) -> None:
 def test_id_lookups_are_batched(arxiv_server: FakeArxiv) -> None:
     arxiv_server.add(*(record(f"2611.{i:05d}", f"Paper {i}") for i in range(250)))
     src, _ = source(arxiv_server, replace(CONFIG, page_size=200))
-    found = src.fetch_ids([f"2611.{i:05d}" for i in range(250)])
+    found = src.fetch_ids([f"2611.{i:05d}" for i in range(250)]).records
     assert len(found) == 250
     sizes = [len(r.params["id_list"].split(",")) for r in arxiv_server.requests]
     assert max(sizes) <= 100

@@ -20,6 +20,7 @@ from bot.runstore import (
     run_store_to_json,
     save_run_store,
 )
+from tests.conftest import record
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.github_server import FakeGitHub
 from tests.test_pullrequest import github, run  # the GitHub fixture, reused
@@ -27,12 +28,22 @@ from tests.test_pullrequest import github, run  # the GitHub fixture, reused
 __all__ = ["github"]
 
 
-def window_start(server: FakeArxiv) -> str:
-    """The first day (YYYYMMDD) of the submission window of the last search."""
-    query = server.requests[-1].params["search_query"]
-    found = re.search(r"submittedDate:\[(\d{8})", query)
-    assert found, query
-    return found.group(1)
+OFF_TOPIC = record(
+    "2611.00042",
+    "Neurons of Enzyme Reaction Kinetics",
+    abstract="Artificial neurons model a chemical reaction.",
+)
+
+
+def windows(server: FakeArxiv, since: int = 0) -> list[str]:
+    """The submission windows ("YYYYMMDD-YYYYMMDD") of the searches from request `since` on."""
+    found = []
+    for request in server.requests[since:]:
+        query = request.params["search_query"]
+        match = re.search(r"submittedDate:\[(\d{8})\d{4} TO (\d{8})", query)
+        assert match, query
+        found.append(f"{match.group(1)}-{match.group(2)}")
+    return found
 
 
 def test_round_trip_and_cache_api(tmp_path: Path) -> None:
@@ -92,19 +103,21 @@ def test_quiet_run_in_github_mode_moves_the_store_watermark_not_the_repository(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    arxiv_server.add(OFF_TOPIC)  # arXiv answers, the filter rejects it: nothing to add
     code, out, err = run(capsys)
     assert code == 0, err
     assert out["pull_request"] is None and github.pulls == []
     assert "state/state.json" not in github.files_at("main")  # nothing committed
     store = json.loads((workdir / "state" / "run.json").read_text(encoding="utf-8"))
     assert store["watermark"] == "2026-11-20"
-    assert window_start(arxiv_server) == "20261114"  # first run: lookback_days = 7
+    assert windows(arxiv_server) == ["20261114-20261121"]  # first run: lookback_days = 7
 
-    # A week later the window starts from the store's watermark (minus overlap_days).
+    # A week later the window starts from the store's watermark (minus overlap_days), and
+    # the late-paper sweep is due: the 60 days before it.
     monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-28T09:30:00+00:00")
     code, out, err = run(capsys)
     assert code == 0, err
-    assert window_start(arxiv_server) == "20261116"
+    assert windows(arxiv_server, 1) == ["20261116-20261128", "20260929-20261115"]
     assert json.loads((workdir / "state" / "run.json").read_text())["watermark"] == "2026-11-27"
 
     # The Actions cache is gone: the committed state (none here) is the fallback.
@@ -112,22 +125,15 @@ def test_quiet_run_in_github_mode_moves_the_store_watermark_not_the_repository(
     monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-30T09:30:00+00:00")
     code, out, err = run(capsys)
     assert code == 0, err
-    assert window_start(arxiv_server) == "20261123"
+    assert windows(arxiv_server, 3) == ["20261123-20261130"]
 
 
 def test_filter_rejections_are_remembered_and_reported_once(
     arxiv_server: FakeArxiv, workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import main
-    from tests.conftest import record
 
-    arxiv_server.add(
-        record(
-            "2611.00042",
-            "Neurons of Enzyme Reaction Kinetics",
-            abstract="Artificial neurons model a chemical reaction.",
-        )
-    )
+    arxiv_server.add(OFF_TOPIC)
     assert main(["run", "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in first["rejected"]] == ["2611.00042"]

@@ -44,11 +44,11 @@ def test_the_arxiv_side_comes_back_beside_the_work(workdir: Path, arxiv_server: 
     )
     config = shipped_config()
     with Worker() as worker:
-        (screened, requests), parsed = worker.call_alongside(
+        (screened, outcome), parsed = worker.call_alongside(
             fetch_and_screen, (config, arxiv_server.url, WINDOW), lambda: "the list, parsed"
         )
     assert parsed == "the list, parsed"
-    assert requests == 1 and len(arxiv_server.requests) == 1
+    assert outcome.requests == 1 and len(arxiv_server.requests) == 1
     assert screened.fetched == 2
     verdicts = {d.paper.id: d.accepted for d in screened.decisions}
     assert verdicts == {"2611.00001": True, "2611.00002": False}
@@ -78,10 +78,10 @@ def test_worker_log_records_are_handled_here(
     arxiv_server.add(record("2611.00001", "Sparse autoencoders find circuits"))
     config = shipped_config()
     with caplog.at_level(logging.INFO), Worker() as worker:
-        (screened, requests), _ = worker.call_alongside(
+        (screened, outcome), _ = worker.call_alongside(
             fetch_and_screen, (config, arxiv_server.url, WINDOW), lambda: None
         )
-    assert requests == 2 and screened.fetched == 1
+    assert outcome.requests == 2 and screened.fetched == 1
     retries = [r for r in caplog.records if "arXiv request failed (try 1 of" in r.getMessage()]
     assert retries and retries[0].name == "bot.fetch" and retries[0].levelno == logging.WARNING
     assert retries[0].process != os.getpid()  # logged in the worker, handled here

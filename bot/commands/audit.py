@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 from bot.config import load_config
@@ -11,11 +12,13 @@ from bot.environment import Environment
 from bot.errors import PublishError
 from bot.repository import github_settings
 
+log = logging.getLogger("bot")
+
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     """Report what is wrong with the list; with GitHub settings, propose the safe fixes in a PR."""
     from bot.arxiv_side import arxiv_source
-    from bot.audit import audit_entries, cleanup_list
+    from bot.audit import audit_entries, cleanup_list, lookup_ids
     from bot.listdoc.document import ListDocument
     from bot.normalize import to_paper
     from bot.relevance import compile_rules
@@ -39,11 +42,16 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         list_path = args.target or Path(config.target.file)
         text, list_name = read_list(list_path), str(list_path)
     document = ListDocument(text, config.target)
-    ids = sorted({e.id for e in document.entries if e.id})
-    source = arxiv_source(config, env.arxiv_api_url)
-    current = {paper.id: paper for paper in map(to_paper, source.fetch_ids(ids))}
+    lookup = arxiv_source(config, env.arxiv_api_url).fetch_ids(lookup_ids(document))
+    for record in lookup.unreadable:
+        log.warning("arXiv sent a record that cannot be read: %s", record.describe())
+    current = {paper.id: paper for paper in map(to_paper, lookup.records)}
     findings = audit_entries(
-        document, current, compile_rules(config.relevance), config.dedupe.title_threshold
+        document,
+        current,
+        compile_rules(config.relevance),
+        config.dedupe.title_threshold,
+        missing=lookup.missing,
     )
     pull = None
     if settings is not None:

@@ -1,0 +1,215 @@
+"""The HTTP session under the arXiv edge: pacing, deadlines, retries, the time budget.
+
+- at least `arxiv.delay_seconds` between any two requests (arXiv's terms of use);
+- `arxiv.timeout_seconds` bounds each whole request, from connect to the last
+  byte: a server that drips a byte every half second cannot hold a run;
+- 429, 5xx, timeouts, connection errors and pages the caller's check rejects
+  are retried with exponential backoff and jitter; a Retry-After is honoured
+  in full when it fits the run's time budget, and fails the run at once when
+  it does not (WaitTooLongError: the next run retries);
+- 4xx answers fail at once (FetchError naming the endpoint and arXiv's message).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from bot import __version__
+from bot.atomfeed import BadPage, error_message
+from bot.budget import UNLIMITED, TimeBudget
+from bot.config import ArxivConfig
+from bot.errors import FetchError
+
+log = logging.getLogger("bot.fetch")
+T = TypeVar("T")
+MAX_BACKOFF_SECONDS = 120.0
+_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a request must be retried; `retry_after` is the server's hint in seconds."""
+
+    message: str
+    retry_after: float | None = None
+
+
+class PoliteSession(requests.Session):
+    """A requests session that paces, bounds, retries and checks arXiv requests."""
+
+    def __init__(
+        self,
+        config: ArxivConfig,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+        budget: TimeBudget = UNLIMITED,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.sleep = sleep
+        self.clock = clock
+        self.jitter = jitter
+        self.budget = budget
+        self.requests_made = 0
+        self._last_request: float | None = None
+        contact = f"; {config.contact}" if config.contact else ""
+        self.user_agent = (
+            f"arxiv-awesome-bot/{__version__} (+https://github.com/topics/awesome-list{contact})"
+        )
+
+    def get_checked(self, url: str, check: Callable[[bytes], T]) -> T:
+        """GET `url` until `check(body)` accepts it (it raises BadPage to have it retried).
+
+        Raises FetchError after the last try, or at once for an answer retrying cannot
+        fix; WaitTooLongError when a wait does not fit the time budget.
+        """
+        problem = Problem("no request made")
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                self._wait(self._backoff(attempt, problem))
+            self._pace()
+            try:
+                self.requests_made += 1
+                status, retry_after, body = self._get_whole(url)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                problem = Problem(_describe_network_error(exc))
+            else:
+                problem = self._status_problem(status, retry_after, body, url) or Problem("")
+                if not problem.message:
+                    try:
+                        return check(body)
+                    except BadPage as exc:
+                        problem = Problem(str(exc))
+            finally:
+                self._last_request = self.clock()
+            log.warning(
+                "arXiv request failed (try %d of %d): %s",
+                attempt + 1,
+                self.config.max_retries + 1,
+                problem.message,
+            )
+        raise FetchError(
+            f"arXiv API failed after {self.config.max_retries + 1} tries: {problem.message}"
+            f" ({_endpoint(url)}); nothing was changed, the next run retries"
+        )
+
+    def _get_whole(self, url: str) -> tuple[int, str | None, bytes]:
+        """One GET with a deadline on the whole of it: (status, Retry-After, body).
+
+        The connect and each read wait at most `timeout_seconds`; a timer cuts the
+        socket when the whole request passes it (a slow drip), which ends as a Timeout.
+        """
+        limit = self.config.timeout_seconds
+        expired = threading.Event()
+        holder: list[requests.Response] = []
+
+        def cut() -> None:
+            expired.set()
+            for response in holder:
+                with suppress(Exception):
+                    response.raw.shutdown()
+
+        timer = threading.Timer(limit, cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            response = self.get(
+                url, headers={"user-agent": self.user_agent}, timeout=(limit, limit), stream=True
+            )
+            holder.append(response)
+            with response:
+                if expired.is_set():
+                    raise requests.Timeout("whole-request deadline")
+                chunks = []
+                while chunk := response.raw.read1(_CHUNK, decode_content=True):
+                    chunks.append(chunk)
+                    if expired.is_set():
+                        break
+        except Exception as exc:
+            if expired.is_set():
+                raise requests.Timeout("whole-request deadline") from exc
+            raise
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise requests.Timeout("whole-request deadline")
+        return response.status_code, response.headers.get("retry-after"), b"".join(chunks)
+
+    def _pace(self) -> None:
+        if self._last_request is None:
+            return
+        wait = self.config.delay_seconds - (self.clock() - self._last_request)
+        if wait > 0:
+            self.sleep(wait)
+
+    def _backoff(self, attempt: int, problem: Problem) -> float:
+        # Backoff grows from the polite delay: 3 s, 6 s, 12 s... with the default.
+        base = min(MAX_BACKOFF_SECONDS, self.config.delay_seconds * float(2 ** (attempt - 1)))
+        delay = base * (0.5 + self.jitter() / 2)
+        if problem.retry_after is not None:
+            delay = max(delay, problem.retry_after)  # in full: an early retry is refused again
+        return delay
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep `seconds`, or fail at once when the wait does not fit the time budget."""
+        self.budget.check_wait("arXiv", seconds)
+        self.sleep(seconds)
+
+    def _status_problem(
+        self, status: int, retry_after: str | None, body: bytes, url: str
+    ) -> Problem | None:
+        """None for a 200, a Problem to retry, or FetchError for what retrying cannot fix."""
+        if status == 429 or status >= 500:
+            return Problem(f"HTTP {status}", _retry_after(retry_after))
+        if status == 414:
+            raise FetchError(
+                f"arXiv API refused the query as too long (HTTP 414, {_endpoint(url)}): "
+                "use fewer or shorter [arxiv] queries"
+            )
+        message = error_message(body)
+        if status != 200:
+            raise FetchError(
+                f"arXiv API rejected the query ({_endpoint(url)}): "
+                f"{message or f'HTTP {status}'}; check [arxiv] queries"
+            )
+        if message:
+            raise FetchError(f"arXiv API answered with an error ({_endpoint(url)}): {message}")
+        return None
+
+
+def _describe_network_error(exc: Exception) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "request timed out (arxiv.timeout_seconds bounds each whole request)"
+    return f"connection failed ({type(exc).__name__})"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After is seconds or an HTTP date (RFC 9110, section 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _endpoint(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
