@@ -75,6 +75,7 @@ def _ends_with_newline(path: Path) -> bool:
 
 def papers_to_label(args: argparse.Namespace, config: Config, env: Environment) -> list[RawRecord]:
     """The arXiv records to show: from --from FILE, else from arXiv since --since."""
+    from bot.arxivid import id_scheme_problem
     from bot.fetch import ArxivSource
 
     source = ArxivSource(config.arxiv, env.arxiv_api_url)
@@ -82,12 +83,15 @@ def papers_to_label(args: argparse.Namespace, config: Config, env: Environment) 
         records, missing = read_source(args.source)
         if missing:
             print(f"looking up {len(missing)} paper(s) of the report on arXiv", file=sys.stderr)
-            records += source.fetch_ids(missing)
+            lookup = source.fetch_ids([i for i in missing if not id_scheme_problem(i)])
+            records += lookup.records
+            for paper_id in [i for i in missing if id_scheme_problem(i)] + lookup.missing:
+                print(f"{paper_id}: not on arXiv (a dead or mistyped id); skipped", file=sys.stderr)
         return records
     end = env.now.date()
     since = args.since or end - timedelta(days=config.arxiv.lookback_days)
     print(f"querying arXiv for papers submitted {since} to {end}", file=sys.stderr)
-    return source.fetch(since, end)
+    return source.fetch(since, end).records
 
 
 def read_source(path: Path) -> tuple[list[RawRecord], list[str]]:
