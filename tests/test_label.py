@@ -135,3 +135,19 @@ def test_a_broken_labels_file_is_named_with_its_line(
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["label", "--from", str(records), "--out", str(out_file)]) == 1
     assert f"{out_file}:2: not a labeled record" in capsys.readouterr().err
+
+
+def test_label_looks_up_the_report_papers_closest_to_the_threshold_first(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arxiv_server.add(record("2611.00001", "Far Below"), record("2611.00002", "Near the Threshold"))
+    far, near = {"id": "2611.00001", "score": -20.0}, {"id": "2611.00002", "score": 4.5}
+    report = workdir / "report.json"
+    report.write_text(json.dumps({"added": [], "rejected": [near, far]}), encoding="utf-8")
+    monkeypatch.setattr("bot.commands.label.LOOKUP_LIMIT", 1)
+    code, out = label(monkeypatch, capsys, "q\n", "--from", str(report), "--out", "l.jsonl")
+    assert code == 0 and asked(out) == ["2611.00002"]
+    assert [r.params.get("id_list") for r in arxiv_server.requests] == ["2611.00002"]

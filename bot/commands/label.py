@@ -20,6 +20,8 @@ from bot.environment import Environment
 from bot.errors import ConfigError
 from bot.models import RawRecord
 
+LOOKUP_LIMIT = 300  # report papers looked up per session: 3 arXiv requests
+
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     from bot.labeling import label_papers, labelled_ids, most_informative_first
@@ -28,7 +30,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     config = load_config(args.config)
     out: Path = args.out
     done = labelled_ids(out)
-    screened = screen(papers_to_label(args, config, env), config.relevance)
+    screened = screen(papers_to_label(args, config, env, done), config.relevance)
     threshold = config.relevance.threshold
     todo = most_informative_first(
         (d for d in screened.decisions if d.paper.id not in done), threshold
@@ -73,19 +75,34 @@ def _ends_with_newline(path: Path) -> bool:
         return handle.read(1) == b"\n"
 
 
-def papers_to_label(args: argparse.Namespace, config: Config, env: Environment) -> list[RawRecord]:
-    """The arXiv records to show: from --from FILE, else from arXiv since --since."""
+def papers_to_label(
+    args: argparse.Namespace, config: Config, env: Environment, done: set[str]
+) -> list[RawRecord]:
+    """The arXiv records to show: from --from FILE, else from arXiv since --since.
+
+    Of a report's papers, at most LOOKUP_LIMIT not labelled yet are looked up, those
+    whose score in the report was closest to the threshold (a session labels fewer).
+    """
     from bot.arxivid import id_scheme_problem
     from bot.fetch import ArxivSource
 
     source = ArxivSource(config.arxiv, env.arxiv_api_url)
     if args.source is not None:
-        records, missing = read_source(args.source)
-        if missing:
-            print(f"looking up {len(missing)} paper(s) of the report on arXiv", file=sys.stderr)
-            lookup = source.fetch_ids([i for i in missing if not id_scheme_problem(i)])
+        records, scored = read_source(args.source)
+        threshold = config.relevance.threshold
+        todo = sorted(
+            ((paper_id, score) for paper_id, score in scored if paper_id not in done),
+            key=lambda item: abs(item[1] - threshold),
+        )
+        ids = [paper_id for paper_id, _ in todo[:LOOKUP_LIMIT]]
+        if ids:
+            print(
+                f"looking up {len(ids)} of the report's {len(todo)} unlabelled paper(s) on arXiv",
+                file=sys.stderr,
+            )
+            lookup = source.fetch_ids([i for i in ids if not id_scheme_problem(i)])
             records += lookup.records
-            for paper_id in [i for i in missing if id_scheme_problem(i)] + lookup.missing:
+            for paper_id in [i for i in ids if id_scheme_problem(i)] + lookup.missing:
                 print(f"{paper_id}: not on arXiv (a dead or mistyped id); skipped", file=sys.stderr)
         return records
     end = env.now.date()
@@ -94,8 +111,8 @@ def papers_to_label(args: argparse.Namespace, config: Config, env: Environment) 
     return source.fetch(since, end).records
 
 
-def read_source(path: Path) -> tuple[list[RawRecord], list[str]]:
-    """Records in a `run --json` report or a JSONL file, and the report's ids to look up.
+def read_source(path: Path) -> tuple[list[RawRecord], list[tuple[str, float]]]:
+    """Records of a JSONL file, or the ids and scores of a `run --json` report's papers.
 
     Raises ConfigError naming the file (and line) when it is neither.
     """
@@ -111,7 +128,8 @@ def read_source(path: Path) -> tuple[list[RawRecord], list[str]]:
         report = None
     if isinstance(report, dict) and "rejected" in report:  # a `run --json` report
         papers = [*report.get("added", []), *report.get("rejected", [])]
-        return [], list(dict.fromkeys(str(p["id"]) for p in papers if p.get("id")))
+        scores = {str(p["id"]): float(p.get("score") or 0) for p in papers if p.get("id")}
+        return [], list(scores.items())
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
