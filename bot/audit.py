@@ -4,21 +4,21 @@ Findings: the same paper twice (one arXiv id in any link form, or titles the
 dedupe verdict finds the same paper; `possible_duplicate` where it is unsure),
 titles that differ from arXiv's current title, papers the relevance filter scores
 as off-topic (listed for the maintainer, never removed), broken titles, and links
-that are not the canonical https://arxiv.org/abs/ID; ids arXiv's scheme does not
-allow (never sent), ids arXiv does not know, and withdrawn papers.
+not in the form the list's entry template writes (`{url}` writes
+https://arxiv.org/abs/ID, `{pdf_url}` https://arxiv.org/pdf/ID); ids arXiv's scheme
+does not allow (never sent), ids arXiv does not know, and withdrawn papers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.arxivid import id_scheme_problem
 from bot.dedupe import TitleIndex, split_duplicates
 from bot.listdoc.document import ListDocument
-from bot.listdoc.edit import retitled
 from bot.listdoc.entries import ListEntry
-from bot.listdoc.lines import with_count
 from bot.models import Paper
 from bot.normalize import normalize_title, withdrawal_note
 from bot.relevance import RelevanceRules, score_paper
@@ -63,13 +63,15 @@ def audit_entries(
     `missing` are the ids an arXiv lookup did not return (dead or mistyped links).
     """
     entries = document.entries
+    form = link_form(document.target.entry_template)
     findings: list[Finding] = []
     findings += _wrong_counts(document)
     findings += _duplicates(entries, title_threshold)
     gone = set(missing)
     for entry in entries:
         findings += _id_findings(entry, gone)
-        findings += _entry_findings(entry, current.get(entry.id) if entry.id else None, rules)
+        paper = current.get(entry.id) if entry.id else None
+        findings += _entry_findings(entry, paper, rules, form)
     return sorted(findings, key=lambda f: (KINDS.index(f.kind), f.line))
 
 
@@ -88,6 +90,34 @@ def _id_findings(entry: ListEntry, missing: set[str]) -> list[Finding]:
         detail = f"arXiv has no paper {entry.id}: a dead or mistyped link"
         return [_finding("not_on_arxiv", entry, detail)]
     return []
+
+
+_SAMPLE_ID = "2401.00001"
+
+
+def link_form(template: str) -> str | None:
+    """The arXiv link the entry template writes, with "{id}" for the id, or None.
+
+    The canonical link of a list is the one the bot itself writes: the template's
+    first link that carries the paper's id ("https://arxiv.org/abs/{id}" for
+    `{url}`, "https://arxiv.org/pdf/{id}" for `{pdf_url}`). None when the template
+    links no arXiv page (an id shown as text): then no link is "non-canonical".
+    """
+    from datetime import date
+
+    from bot.listdoc.template import format_entry
+
+    sample = Paper(_SAMPLE_ID, None, "T", "", (), date(2024, 1, 1), "", ())
+    line = format_entry(template, sample)
+    link = re.search(r"https?://[^\s)|<>]*" + re.escape(_SAMPLE_ID) + r"[^\s)|<>]*", line)
+    return link.group(0).replace(_SAMPLE_ID, "{id}") if link else None
+
+
+def in_link_form(url: str, form: str, paper_id: str) -> bool:
+    """Whether `url` is `form` for `paper_id`; a pinned version ("v2") is the list's choice."""
+    before, _, after = form.partition("{id}")
+    pattern = re.escape(before) + re.escape(paper_id) + r"(?:v\d+)?" + re.escape(after)
+    return re.fullmatch(pattern, url) is not None
 
 
 def _finding(kind: str, entry: ListEntry, detail: str) -> Finding:
@@ -144,7 +174,9 @@ def _duplicates(entries: Sequence[ListEntry], threshold: float) -> list[Finding]
     return findings
 
 
-def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules) -> list[Finding]:
+def _entry_findings(
+    entry: ListEntry, paper: Paper | None, rules: RelevanceRules, form: str | None
+) -> list[Finding]:
     findings = []
     title = entry.title.strip()
     if not title or (not title[0].isalnum() and title[0] not in _MAY_START_A_TITLE):
@@ -153,9 +185,13 @@ def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules
                 "broken_title", entry, "empty, or starts with punctuation (a lost LaTeX head?)"
             )
         )
-    if entry.id and entry.url != f"https://arxiv.org/abs/{entry.id}":
+    if entry.id and form and not in_link_form(entry.url, form, entry.id):
         findings.append(
-            _finding("non_canonical_link", entry, f"use https://arxiv.org/abs/{entry.id}")
+            _finding(
+                "non_canonical_link",
+                entry,
+                f"use {form.replace('{id}', entry.id)} (the form the entry template writes)",
+            )
         )
     if paper is not None:
         if normalize_title(paper.title) != normalize_title(entry.title):
@@ -167,44 +203,3 @@ def _entry_findings(entry: ListEntry, paper: Paper | None, rules: RelevanceRules
         elif not decision.accepted:
             findings.append(_finding("off_topic", entry, decision.reason))
     return findings
-
-
-FIXED_BY_CLEANUP = (
-    "wrong_count",
-    "duplicate_id",
-    "title_changed",
-    "non_canonical_link",
-    "broken_title",
-)
-
-
-def cleanup_list(
-    document: ListDocument, findings: Sequence[Finding], current: Mapping[str, Paper]
-) -> str:
-    """The list with what the audit can fix safely: exact-id duplicates removed, arXiv's
-    current titles, canonical links, headings' counts. Fuzzy twins and off-topic papers
-    stay for the maintainer."""
-    lines = list(document.lines)
-    sections = list(document.sections.values())
-    by_line = {entry.line: entry for entry in document.entries}
-    drop: set[int] = set()
-    for finding in findings:
-        index = finding.line - 1
-        entry = by_line.get(index)
-        if entry is None:
-            continue
-        if finding.kind == "duplicate_id":
-            drop.add(index)
-        elif finding.kind in ("title_changed", "broken_title") and entry.id and entry.id in current:
-            lines[index] = retitled(lines[index], document.reader, entry, current[entry.id].title)
-        elif finding.kind == "non_canonical_link" and entry.id:
-            lines[index] = lines[index].replace(
-                f"]({entry.url}", f"](https://arxiv.org/abs/{entry.id}", 1
-            )
-    wrong_count = any(finding.kind == "wrong_count" for finding in findings)
-    for section in sections:
-        dropped = sum(1 for index in drop if section.start <= index < section.end)
-        if (dropped or wrong_count) and section.heading is not None and section.count is not None:
-            recounted = len(section.entries) - dropped
-            lines[section.heading] = with_count(lines[section.heading], recounted)
-    return "".join(line for index, line in enumerate(lines) if index not in drop)

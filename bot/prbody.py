@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.audit import FIXED_BY_CLEANUP, Finding
+from bot.audit import Finding
+from bot.cleanup import Cleanup
 from bot.listdoc.markdown import escape_markdown, short_authors
 from bot.models import (
     OVERFLOW_MARKER,
@@ -166,30 +167,43 @@ HOW_TO_REJECT = (
 )
 
 
-def audit_body(findings: Sequence[Finding], list_name: str) -> str:
-    """The clean-up PR's body: what the diff fixes, then what is left for the maintainer."""
-    fixed = [f for f in findings if f.kind in FIXED_BY_CLEANUP]
-    review = [f for f in findings if f.kind not in FIXED_BY_CLEANUP]
-    parts = [
+def audit_body(findings: Sequence[Finding], cleanup: Cleanup, list_name: str) -> str:
+    """The clean-up PR's body: exactly what its diff fixes, then what is left for the maintainer.
+
+    Fixes the maintainer declined before (closed unmerged) are counted, not listed again.
+    """
+    fixed = set(map(id, cleanup.fixed))
+    declined = set(map(id, cleanup.declined))
+    review = [f for f in findings if id(f) not in fixed and id(f) not in declined]
+    head = [
         f"arXiv bot audit of `{escape_for_github(list_name)}`: {len(findings)} finding(s); "
-        f"this pull request fixes {len(fixed)}. Merge to accept, or close it.",
+        f"this pull request fixes {len(cleanup.fixed)}. Merge to accept, or close it: "
+        "a fix in a closed pull request is not proposed again.",
     ]
-    for heading, group in (
-        ("### Fixed in this diff", fixed),
-        ("### For your review (not changed)", review),
-    ):
-        if group:
-            parts += ["", heading]
-            parts += [
-                f"- line {f.line} `{f.kind}` {escape_for_github(f.title[:120])}: "
-                f"{escape_for_github(f.detail)}"
-                for f in group
-            ]
-    body = "\n".join(parts) + "\n"
+    if cleanup.declined:
+        head.append(
+            f"{len(cleanup.declined)} fix(es) you declined in an earlier clean-up "
+            "pull request are left alone."
+        )
+    sections: Sections = [
+        ("### Fixed in this diff", [_finding_item(f) for f in cleanup.fixed]),
+        ("### For your review (not changed)", [_finding_item(f) for f in review]),
+    ]
+    body = _join(head, sections)
+    if len(body) <= BODY_BUDGET:
+        return body
+    kept, rest = _fit(head, sections, BODY_BUDGET)
+    left = sum(len(items) for _, items in rest)
+    return _join(head, kept) + (
+        f"\n*{left} more finding(s) left out to stay under GitHub's size limit; "
+        "run `python -m bot audit` for all of them.*\n"
+    )
+
+
+def _finding_item(finding: Finding) -> str:
     return (
-        body
-        if len(body) <= BODY_BUDGET
-        else body[:BODY_BUDGET] + "\n\n*(truncated to stay under GitHub's size limit)*\n"
+        f"- line {finding.line} `{finding.kind}` {escape_for_github(finding.title, 120)}: "
+        f"{escape_for_github(finding.detail)}"
     )
 
 

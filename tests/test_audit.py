@@ -86,7 +86,8 @@ def test_audit_of_the_real_list(
 def test_cleanup_removes_id_duplicates_and_fixes_titles_and_links() -> None:
     from datetime import date
 
-    from bot.audit import audit_entries, cleanup_list
+    from bot.audit import audit_entries
+    from bot.cleanup import cleanup_list
     from bot.config import RelevanceConfig, TargetConfig
     from bot.listdoc.document import ListDocument
     from bot.models import Paper
@@ -109,7 +110,7 @@ def test_cleanup_removes_id_duplicates_and_fixes_titles_and_links() -> None:
     findings = audit_entries(
         ListDocument(text, target), current, compile_rules(RelevanceConfig()), 90.0
     )
-    cleaned = cleanup_list(ListDocument(text, target), findings, current)
+    cleaned = cleanup_list(ListDocument(text, target), findings, current).text
     assert "## Papers (6)" in cleaned
     assert "(again)" not in cleaned  # the id duplicate is gone, the first entry stays
     assert "- [Sparse Autoencoders Find Features](https://arxiv.org/abs/2601.00001)" in cleaned

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.audit import audit_entries, cleanup_list
+from bot.audit import audit_entries
+from bot.cleanup import cleanup_list
 from bot.config import RelevanceConfig, TargetConfig
 from bot.listdoc.document import ListDocument
 from bot.models import Paper
@@ -45,7 +46,7 @@ def test_audit_reports_and_fixes_a_wrong_count() -> None:
     assert [(f.line, f.detail) for f in wrong] == [
         (3, "the heading says (7), the section has 3 entries")
     ]
-    assert "## Papers (3)\n" in cleanup_list(document, findings, {})
+    assert "## Papers (3)\n" in cleanup_list(document, findings, {}).text
     right = ListDocument(listing(3, 3), TARGET)
     assert not audit_entries(right, {}, compile_rules(RelevanceConfig()), 90.0)
 

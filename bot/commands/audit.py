@@ -18,7 +18,8 @@ log = logging.getLogger("bot")
 def main(args: argparse.Namespace, env: Environment) -> int:
     """Report what is wrong with the list; with GitHub settings, propose the safe fixes in a PR."""
     from bot.arxiv_side import arxiv_source
-    from bot.audit import audit_entries, cleanup_list, lookup_ids
+    from bot.audit import audit_entries, lookup_ids
+    from bot.cleanup import cleanup_list, declined_keys
     from bot.listdoc.document import ListDocument
     from bot.normalize import to_paper
     from bot.relevance import compile_rules
@@ -54,15 +55,21 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         missing=lookup.missing,
     )
     pull = None
+    cleanup = None
     if settings is not None:
         from bot.prbody import audit_body
 
-        cleaned = cleanup_list(document, findings, current)
-        if cleaned != text:
-            branch = config.github.audit_branch
-            gh.commit(branch, base_sha, {config.target.file: cleaned}, "arXiv bot: list clean-up")
+        branch = config.github.audit_branch
+        declined = declined_keys(
+            [gh.commit_message(p.head_sha) for p in gh.closed_pulls(branch) if not p.merged]
+        )
+        cleanup = cleanup_list(document, findings, current, declined)
+        if cleanup.text != text:
+            title = "arXiv bot: list clean-up"
+            files = {config.target.file: cleanup.text}
+            gh.commit(branch, base_sha, files, cleanup.commit_message(title))
             pull = gh.open_or_update_pull(
-                branch, audit_body(findings, list_name), title="arXiv bot: list clean-up"
+                branch, audit_body(findings, cleanup, list_name), title=title
             )
     if args.json:
         data = {
@@ -70,6 +77,8 @@ def main(args: argparse.Namespace, env: Environment) -> int:
             "looked_up": len(current),
             "findings": [f.__dict__ for f in findings],
             "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
+            "fixed_in_pull_request": len(cleanup.fixed) if cleanup else 0,
+            "declined_before": len(cleanup.declined) if cleanup else 0,
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -81,6 +90,8 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print(
             f"  line {finding.line} [{finding.kind}] {finding.title[:70]}\n      {finding.detail}"
         )
-    if pull is not None:
-        print(f"clean-up pull request: #{pull.number} {pull.url}")
+    if cleanup is not None and cleanup.declined:
+        print(f"{len(cleanup.declined)} fix(es) declined in a closed clean-up PR: not proposed")
+    if pull is not None and cleanup is not None:
+        print(f"clean-up pull request: #{pull.number} {pull.url} ({len(cleanup.fixed)} fixes)")
     return 0

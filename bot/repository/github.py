@@ -124,6 +124,11 @@ class GithubRepository:
             parents = self.repo.get_git_commit(sha).parents
         return str(parents[0].sha) if parents else None
 
+    def commit_message(self, sha: str) -> str:
+        """The message of commit `sha`."""
+        with self._errors("reading a commit"):
+            return str(self.repo.get_git_commit(sha).message)
+
     def read_file(self, path: str, ref: str | None = None) -> str | None:
         """The file's text at a commit (default: the base branch), or None if absent there."""
         from github import GithubException

@@ -148,7 +148,7 @@ class FakeGitHub(LocalServer):
             head = self.refs[pull.head]
             changed = self._changed_since_fork(head, pull.base)
             self.push(pull.base, changed, f"Merge pull request #{number}")
-            pull.state, pull.merged = "closed", True
+            pull.state, pull.merged, pull.head_sha = "closed", True, head
 
     def _changed_since_fork(self, head: str, base_branch: str) -> dict[str, str]:
         base_history = self._ancestors(self.refs[base_branch])
@@ -168,7 +168,9 @@ class FakeGitHub(LocalServer):
         return set(self._walk(sha))
 
     def close(self, number: int) -> None:
-        self.pull(number).state = "closed"
+        """Close a PR unmerged; like GitHub, it keeps the head it had (later pushes go unseen)."""
+        pull = self.pull(number)
+        pull.state, pull.head_sha = "closed", self.refs.get(pull.head, pull.head_sha)
 
     def pull(self, number: int) -> Pull:
         return next(p for p in self.pulls if p.number == number)
@@ -223,7 +225,7 @@ class FakeGitHub(LocalServer):
         }
 
     def pull_json(self, pull: Pull) -> dict[str, Any]:
-        head_sha = self.refs.get(pull.head, pull.head_sha)
+        head_sha = pull.head_sha if pull.state == "closed" else self.refs.get(pull.head, "")
         return {
             "id": 1000 + pull.number,
             "number": pull.number,
@@ -486,6 +488,8 @@ class FakeGitHub(LocalServer):
 
     def _edit_pull(self, q: dict[str, str], b: dict[str, Any], n: str) -> tuple[int, Any]:
         pull = self.pull(int(n))
+        if b.get("state") == "closed" and pull.state == "open":
+            pull.head_sha = self.refs.get(pull.head, pull.head_sha)
         for key in ("title", "body", "state"):
             if key in b:
                 setattr(pull, key, b[key])
