@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
 from bot.errors import JudgeError
 from bot.judge import Judge, Message, consult
@@ -100,13 +101,15 @@ class ChatEndpoint:
         return message.replace(self._key, "***") if self._key else message
 
 
-def judge_edge(config: JudgeConfig, endpoint: str, key: str) -> Judge:
+def judge_edge(
+    config: JudgeConfig, endpoint: str, key: str, budget: TimeBudget = UNLIMITED
+) -> Judge:
     """The run's judge: `consult` with one chat endpoint, closed when it is done."""
 
     def judge(decisions: list[Decision]) -> tuple[list[Decision], JudgeNote]:
         chat = ChatEndpoint(endpoint, config.model, key, config.timeout_seconds)
         try:
-            return consult(decisions, config, chat.ask)
+            return consult(decisions, config, chat.ask, budget)
         finally:
             chat.close()
 

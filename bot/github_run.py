@@ -125,7 +125,7 @@ def run_github(
         carried_titles=carried_titles,
         enrich=enricher.enrich if enricher else None,
         store=store,
-        judge=model_judge(config.relevance.judge, env),
+        judge=model_judge(config.relevance.judge, env, budget),
         outcome=outcome,
     )
     if enricher:

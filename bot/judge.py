@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
 from bot.environment import Environment
 from bot.errors import JudgeError
@@ -147,16 +148,24 @@ def with_verdict(decision: Decision, verdict: Verdict) -> Decision:
 
 
 def consult(
-    decisions: Sequence[Decision], config: JudgeConfig, ask: Ask
+    decisions: Sequence[Decision],
+    config: JudgeConfig,
+    ask: Ask,
+    budget: TimeBudget = UNLIMITED,
 ) -> tuple[list[Decision], JudgeNote]:
     """Ask the judge about the decisions in scope; return all decisions, in order, and a note.
 
-    Never raises over the judge: a JudgeError ends the consultation, and the note says so.
+    Never raises over the judge: a JudgeError ends the consultation, and the note says
+    so. A batch is sent only while the run's `budget` still holds a whole request
+    (`timeout_seconds`): the judge never makes a run overrun its time limit.
     """
     scoped = in_scope(decisions, config.scope)
     verdicts: dict[str, Verdict] = {}
     problem = ""
     for batch in batches(scoped, config.batch_size):
+        if not budget.allows(config.timeout_seconds):
+            problem = "not asked: [run] time_budget_seconds is nearly spent"
+            break
         try:
             answer = ask(messages_for(batch, config.topic))
             verdicts |= parse_verdicts(answer, [d.paper.id for d in batch])
@@ -172,7 +181,9 @@ def consult(
     return judged, JudgeNote(asked=len(scoped), answered=answered, problem=problem)
 
 
-def model_judge(config: JudgeConfig, env: Environment) -> Judge | None:
+def model_judge(
+    config: JudgeConfig, env: Environment, budget: TimeBudget = UNLIMITED
+) -> Judge | None:
     """The run's judge when `[relevance.judge]` enables it (bot/chat.py, loaded only then).
 
     The endpoint is `relevance.judge.endpoint` unless ARXIV_BOT_JUDGE_URL overrides it.
@@ -185,4 +196,4 @@ def model_judge(config: JudgeConfig, env: Environment) -> Judge | None:
 
     endpoint = env.judge_url or config.endpoint
     key = env.judge_key or (env.token if is_github_models(endpoint) else "")
-    return judge_edge(config, endpoint, key)
+    return judge_edge(config, endpoint, key, budget)

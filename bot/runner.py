@@ -122,7 +122,7 @@ def run_local(
         list_path.name,
         enrich=enricher.enrich if enricher else None,
         store=store,
-        judge=model_judge(config.relevance.judge, env),
+        judge=model_judge(config.relevance.judge, env, budget),
         outcome=outcome,
     )
     if enricher:

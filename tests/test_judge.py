@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.budget import TimeBudget
 from bot.chat import ChatEndpoint, completions_url, is_github_models
 from bot.config import JudgeConfig, load_config
 from bot.errors import ConfigError, JudgeError
@@ -175,3 +176,15 @@ def test_judge_keys_are_checked_with_their_line(tmp_path: Path) -> None:
     assert "'relevance.judge.topic' must describe" in error_of("enabled = true\n")
     shipped = load_config(ROOT / "config.toml").relevance.judge
     assert not shipped.enabled and shipped.scope == "borderline" and shipped.topic
+
+
+def test_no_batch_is_sent_once_the_time_budget_cannot_hold_a_request(chat: FakeChat) -> None:
+    clock = iter([0.0, 0.0, 80.0])  # started; first batch at 0 s; second at 80 s
+    budget = TimeBudget.start(100.0, clock=lambda: next(clock))
+    decisions = [decision(n) for n in range(4)]
+    judged, note = consult(
+        decisions, judge_config(batch_size=2, timeout_seconds=30.0), endpoint(chat).ask, budget
+    )
+    assert chat.papers_asked() == [["2611.00000", "2611.00001"]]
+    assert note.answered == 2 and "time_budget_seconds" in note.problem
+    assert [d.by_judge for d in judged] == [True, True, False, False]
