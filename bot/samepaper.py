@@ -26,9 +26,9 @@ import enum
 import gzip
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from bot.models import Paper
@@ -96,15 +96,24 @@ _IRREGULAR_PLURALS = {
     "children": "child",
 }
 # British to American spelling, applied to both titles' words (Oxford and Cambridge
-# spellings differ in these endings; a word list would age, endings do not).
-_SPELLING = (
-    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|er|ers|ing|ation|ations|able)$"), r"iz\1"),
-    (re.compile(r"(?<=[a-z])ys(e|ed|es|er|ers|ing)$"), r"yz\1"),
-    (re.compile(r"(?<=[a-z]{3})our(s|al|ed|ing|ite|ful|able|ably|less|ism|ist|er|ers)?$"), r"or\1"),
-    (re.compile(r"(?<=[a-z]{2}[tb])re(s|d)?$"), r"er\1"),
-    (re.compile(r"(?<=[a-z]{2})ogue(s)?$"), r"og\1"),
-    (re.compile(r"(?<=[a-z]{2}[ae])ll(ed|ing|er|ers)$"), r"l\1"),
+# spellings differ in these endings; a word list would age, endings do not). One
+# pattern, one search per word: each named alternative is one rule.
+_BRITISH = re.compile(
+    r"(?<=[a-z]{2})(?P<iz>is(e|ed|es|er|ers|ing|ation|ations|able))$"
+    r"|(?<=[a-z])(?P<yz>ys(e|ed|es|er|ers|ing))$"
+    r"|(?<=[a-z]{3})(?P<o>our(s|al|ed|ing|ite|ful|able|ably|less|ism|ist|er|ers)?)$"
+    r"|(?<=[a-z]{2}[tb])(?P<er>re(s|d)?)$"
+    r"|(?<=[a-z]{2})(?P<og>ogue(s)?)$"
+    r"|(?<=[a-z]{2}[ae])(?P<l>ll(ed|ing|er|ers))$"
 )
+_AMERICAN: dict[str, Callable[[str], str]] = {
+    "iz": lambda end: "iz" + end[2:],
+    "yz": lambda end: "yz" + end[2:],
+    "o": lambda end: "or" + end[3:],
+    "er": lambda end: "er" + end[2:],
+    "og": lambda end: "og" + end[4:],
+    "l": lambda end: end[1:],
+}
 _SPELLING_WORDS = {
     "grey": "gray",
     "programme": "program",
@@ -122,15 +131,17 @@ _SPELLING_WORDS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def american(word: str) -> str:
     """The American spelling of a folded word (British endings rewritten), else the word."""
     if word in _SPELLING_WORDS:
         return _SPELLING_WORDS[word]
     if word in _IRREGULAR_PLURALS:
         return word
-    for pattern, replacement in _SPELLING:
-        word = pattern.sub(replacement, word)
-    return word
+    match = _BRITISH.search(word)
+    if match is None or match.lastgroup is None:
+        return word
+    return word[: match.start()] + _AMERICAN[match.lastgroup](match.group())
 
 
 def title_words(title: str) -> list[str]:
