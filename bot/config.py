@@ -321,6 +321,13 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
     if not config.github.branch.strip():
         fail("github", "branch", "must not be empty")
+    if config.github.branch == config.github.base:
+        fail(
+            "github",
+            "branch",
+            f"is {config.github.branch!r}, the base branch: the bot would push to it without "
+            "review; give the bot a branch of its own (default arxiv-bot/updates)",
+        )
     if config.enrich.timeout_seconds <= 0:
         fail("enrich", "timeout_seconds", "must be above 0")
     if config.enrich.delay_seconds < 0 or config.enrich.max_lookups < 0:

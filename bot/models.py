@@ -269,6 +269,7 @@ class RunReport:
     carried: list[Proposal] = field(default_factory=list)
     title_changes: list[TitleChange] = field(default_factory=list)
     pull_request: PullRequestRef | None = None
+    notes: list[str] = field(default_factory=list)  # what the maintainer should know
     diff: str = ""
     window: tuple[date, date] | None = None
     judge: JudgeNote | None = None  # None: no judge configured

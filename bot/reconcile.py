@@ -1,19 +1,24 @@
 """What the bot's pull requests became: merged, edited by the maintainer, or closed.
 
-Pure functions over State and list text. Merging a PR accepts the papers
-still in its diff; a paper whose line the maintainer deleted, or every paper
-of a PR closed without merging, is rejected and never proposed again.
+Pure functions over State and list text (the plan's first step). Merging a PR
+accepts the papers still in its diff; a paper whose line the maintainer deleted,
+or every paper of a PR closed without merging, is rejected and never proposed
+again. A paper the maintainer added on the branch by hand counts as pending.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Protocol
 
 import msgspec
 
+from bot.config import TargetConfig
+from bot.listdoc.document import ListDocument
 from bot.models import Proposal, TitleChange
 from bot.normalize import normalize_title
+from bot.repository.seam import Snapshot
 from bot.state import PaperRecord, State
 
 
@@ -47,21 +52,25 @@ def reject_closed(state: State, closed: list[tuple[int, bool, State | None]]) ->
         handled.add(number)
         if merged or head_state is None:
             continue
+        # Pending there, or already rejected there (a line deleted before it was closed).
         proposed = [
             r
             for r in head_state.papers.values()
-            if r.status == "pending" and state.papers.get(r.id, r).status != "added"
+            if r.status != "added" and state.papers.get(r.id, r).status != "added"
         ]
         state = state.with_status("rejected", proposed)
     return replace(state, handled_pulls=tuple(sorted(handled)))
 
 
 def carry_pending(
-    state: State, base: ListedPapers, branch_state: State, branch: ListedPapers
+    state: State, base: ListedPapers, branch_state: State, branch: ListedPapers | None
 ) -> tuple[list[PaperRecord], list[PaperRecord]]:
-    """Split the open PR's proposals into those to keep and those the maintainer deleted."""
+    """Split the open PR's proposals into those to keep and those the maintainer deleted.
+
+    `branch` None: the branch's list is the bot's own, which shows every proposal.
+    """
     in_base = base.ids
-    in_branch = branch.ids
+    in_branch = branch.ids if branch is not None else None
     keep: list[PaperRecord] = []
     removed: list[PaperRecord] = []
     for record in branch_state.papers.values():
@@ -69,7 +78,7 @@ def carry_pending(
             continue
         if state.papers.get(record.id, record).status in ("added", "rejected"):
             continue
-        (keep if record.id in in_branch else removed).append(record)
+        (keep if in_branch is None or record.id in in_branch else removed).append(record)
     return keep, removed
 
 
@@ -99,3 +108,92 @@ def with_pending(state: State, records: list[PaperRecord]) -> State:
     for record in records:
         papers[record.id] = msgspec.structs.replace(record, status="pending")
     return replace(state, papers=papers)
+
+
+def rejected_on(branch_state: State, state: State) -> list[PaperRecord]:
+    """Papers the branch's state records as rejected that the base does not list as added."""
+    return [
+        r
+        for r in branch_state.papers.values()
+        if r.status == "rejected" and state.papers.get(r.id, r).status != "added"
+    ]
+
+
+def added_by_hand(
+    state: State, base: ListedPapers, branch_state: State, branch: ListedPapers, today: date
+) -> list[PaperRecord]:
+    """Papers a maintainer added to the branch's list by hand: pending like the bot's own."""
+    known = state.papers.keys() | branch_state.papers.keys() | base.ids
+    titles = branch.titles
+    return [
+        PaperRecord(id=i, title=titles.get(i, ""), status="pending", since=today.isoformat())
+        for i in sorted(branch.ids - known)
+    ]
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """The state and list a run plans on, once the bot's pull requests are accounted for.
+
+    `list_text` is the base's list, or the branch's when the branch holds a
+    maintainer's commits (`on_top`: the bot builds on their work). `carried` are
+    re-added to a rebuilt list; `pending` are all still proposed (for the report).
+    `recorded` is True when the branch needs a commit even with nothing new
+    (a deletion to record as a rejection, a hand-added paper to record).
+    """
+
+    state: State
+    list_text: str
+    carried: list[Proposal] = field(default_factory=list)
+    pending: list[Proposal] = field(default_factory=list)
+    carried_titles: list[TitleChange] = field(default_factory=list)
+    on_top: bool = False
+    recorded: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconciled:
+    """What the base, the closed PRs and the open PR's branch say, as one plan input."""
+    base = ListDocument(snapshot.list_text, target)
+    state = settle_merged(snapshot.state, base)
+    state = reject_closed(state, [(c.number, c.merged, c.state) for c in snapshot.closed])
+    branch = snapshot.branch
+    notes = list(snapshot.notes)
+    if branch is None or branch.pull is None or branch.state is None:
+        return Reconciled(state, snapshot.list_text, notes=notes)
+    branch_state = branch.state
+    # A rejection recorded on the branch holds now, before the PR is merged or closed.
+    state = state.with_status("rejected", rejected_on(branch_state, state))
+    if branch_state.watermark and (
+        state.watermark is None or branch_state.watermark > state.watermark
+    ):
+        state = replace(state, watermark=branch_state.watermark)
+    on_top = bool(branch.foreign)
+    branch_list = ListDocument(branch.list_text or snapshot.list_text, target) if on_top else None
+    keep, removed = carry_pending(state, base, branch_state, branch_list)
+    theirs = added_by_hand(state, base, branch_state, branch_list, today) if branch_list else []
+    if removed:
+        notes.append(
+            f"{len(removed)} paper(s) removed from this branch are recorded as rejected: "
+            + ", ".join(r.id for r in removed)
+        )
+    state = with_pending(state.with_status("rejected", removed), keep + theirs)
+    pending = as_proposals(keep + theirs)
+    if not on_top:
+        titles = carry_titles(state, base, branch_state)
+        return Reconciled(state, snapshot.list_text, pending, pending, titles, notes=notes)
+    notes.append(
+        f"This branch holds {len(branch.foreign)} commit(s) the bot did not write "
+        f"({'; '.join(branch.foreign[:3])}): the bot adds its papers on top and never "
+        "rewrites them; edits there win."
+    )
+    return Reconciled(
+        state,
+        branch.list_text or snapshot.list_text,
+        [],
+        pending,
+        [],
+        True,
+        bool(removed or theirs),
+        notes,
+    )

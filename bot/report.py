@@ -108,6 +108,7 @@ def report_json(report: RunReport) -> dict[str, Any]:
             else None
         ),
         "judge": judge_json(report.judge),
+        "notes": list(report.notes),
     }
 
 
@@ -179,6 +180,7 @@ def report_text(report: RunReport, dry_run: bool) -> str:
     if report.title_changes:
         lines.append("\ntitle changes (arXiv retitled a listed paper):")
         lines += [f"  ~ {c.id}  {c.old}\n      -> {c.new}" for c in report.title_changes]
+    lines += [f"note: {note}" for note in report.notes]
     if report.pull_request:
         lines.append(f"\npull request: #{report.pull_request.number} {report.pull_request.url}")
     if dry_run and report.diff:

@@ -16,7 +16,8 @@ from bot.config import Config
 from bot.environment import Environment
 from bot.errors import BotError, FileWriteError, LockedError, PublishError
 from bot.models import RunReport
-from bot.repository import github_settings
+from bot.repository.github import github_settings
+from bot.repository.seam import Repository
 
 if TYPE_CHECKING:
     from bot.health import Health
@@ -49,12 +50,11 @@ def run_once(
         try:
             if not dry_run:  # inside the try: a lock that cannot be made is a failed run
                 held.enter_context(lock)
-            if settings is not None:
-                from bot.github_run import run_github
-
-                report = run_github(config, settings, env, since, dry_run, budget)
-            else:
-                report = run_local(config, target, dry_run, since, env, want_diff, budget)
+            repo, list_path, state_path = open_repository(config, settings, target, dry_run)
+            paths = (list_path, state_path)
+            report = run_in(repo, paths, config, env, since, dry_run, want_diff, budget)
+            if repo.proposes:
+                log.debug("GitHub requests this run: %d", repo.requests_made)
         except BotError as exc:
             if not dry_run and not isinstance(exc, LockedError):
                 record_health(config, settings, env, failure=str(exc))
@@ -82,44 +82,73 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run_local(
+def open_repository(
+    config: Config, settings: GithubSettings | None, target: Path | None, dry_run: bool
+) -> tuple[Repository, str, str]:
+    """The run's repository adapter, and the list's and state's paths in it."""
+    if settings is not None:
+        from bot.repository.github import GithubRepository
+
+        return GithubRepository(settings), config.target.file, config.target.state_file
+    from bot.repository.local import LocalFiles
+
+    list_path = target or Path(config.target.file)
+    state_path = Path(config.target.state_file)
+    files = LocalFiles(list_path, state_path, config.target, Path.cwd(), dry_run)
+    return files, str(list_path), str(state_path)
+
+
+def run_in(
+    repo: Repository,
+    paths: tuple[str, str],
     config: Config,
-    target: Path | None,
-    dry_run: bool,
-    since: date | None,
     env: Environment,
+    since: date | None,
+    dry_run: bool,
     want_diff: bool,
     budget: TimeBudget = UNLIMITED,
 ) -> RunReport:
+    """gather -> plan -> publish, the same in both modes (GitHub mode proposes by PR)."""
     from bot.arxiv_side import both_sides
+    from bot.change import local_change, pull_request_change
     from bot.enrich import make_enricher
     from bot.judge import model_judge
     from bot.listdoc.document import ListDocument
     from bot.pipeline import keep_enrichment, plan_run
-    from bot.repository.local import publish_local, read_list
-    from bot.runstore import load_run_store, run_store_path, run_windows, with_store_watermark
-    from bot.state import load_state
+    from bot.reconcile import reconcile
+    from bot.runstore import (
+        load_run_store,
+        run_store_path,
+        run_windows,
+        save_run_store,
+        with_store_watermark,
+    )
 
-    now = env.now
-    list_path = target or Path(config.target.file)
-    state_path = Path(config.target.state_file)
-
-    list_text = read_list(list_path)
-    store = load_run_store(run_store_path(state_path))
-    state = with_store_watermark(load_state(state_path), store)
-    window, sweep = run_windows(state, store, since, now.date(), config.arxiv)
-    document = ListDocument(list_text, config.target)  # parsed alongside the fetch
+    list_path, state_path = paths
+    github = repo.proposes
+    snapshot = repo.gather(list_path, state_path)
+    reconciled = reconcile(snapshot, config.target, env.now.date())
+    # The run store (Actions cache) knows the watermark of runs that added nothing;
+    # without it the committed state is the fallback: a re-read, never a lost paper.
+    store_path = run_store_path(config.target.state_file)
+    store = load_run_store(store_path)
+    state = with_store_watermark(reconciled.state, store)
+    window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
+    document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
     screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,
         known,
-        list_text,
+        reconciled.list_text,
         state,
         config,
-        now,
+        env.now,
         window,
-        list_path.name,
+        Path(list_path).name,
+        carried=reconciled.carried,
+        status="pending" if github else "added",
+        carried_titles=reconciled.carried_titles,
         enrich=enricher.enrich if enricher else None,
         store=store,
         judge=model_judge(config.relevance.judge, env, budget),
@@ -127,11 +156,22 @@ def run_local(
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)
-    if not dry_run:
-        publish_local(plan, list_path, state_path, Path.cwd())
-    elif want_diff:  # the diff of a large list is costly: only when shown
-        plan.report.diff = plan.diff(list_path.name)
-    return plan.report
+    report = plan.report
+    report.carried = reconciled.pending
+    report.notes = reconciled.notes
+    if dry_run:
+        if want_diff or github:  # the diff of a large list is costly: only when shown
+            report.diff = plan.diff(Path(list_path).name)
+        return report
+    if github:
+        change = pull_request_change(plan, reconciled, snapshot, list_path, state_path)
+        if not change.files:
+            log.info("nothing new: nothing written, no pull request opened or edited")
+    else:
+        change = local_change(plan, list_path, state_path)
+    report.pull_request = repo.publish(change)
+    save_run_store(store_path, plan.store)  # only once the papers are published
+    return report
 
 
 def record_health(
@@ -161,12 +201,14 @@ def sync_health_issue(config: Config, settings: GithubSettings, health: Health) 
     """Open or update the issue past the threshold; close it once runs succeed again."""
     from bot.health import issue_body
     from bot.repository.github import GithubRepository
+    from bot.repository.github_publish import report_health
 
     failing = health.consecutive_failures >= config.health.failures_before_issue
     if not failing and not health.issue_open:
         return health
     try:
-        GithubRepository(settings).report_health(
+        report_health(
+            GithubRepository(settings),
             config.health.label,
             failing=failing,
             title="arXiv bot: runs are failing",

@@ -202,7 +202,7 @@ def test_closed_pr_papers_are_never_proposed_again(
     assert len(github.open_pulls()) == 1
 
 
-def test_base_moved_on_branch_is_rebuilt_without_conflict(
+def test_base_moved_under_the_bots_own_branch_moves_it_forward(
     github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
     arxiv_server.add(sae(1))
@@ -216,10 +216,12 @@ def test_base_moved_on_branch_is_rebuilt_without_conflict(
             )
         },
     )
+    before = github.refs[BRANCH]
     arxiv_server.add(sae(2))
     run(capsys)
     head = github.refs[BRANCH]
-    assert github.commits[head]["parents"] == [github.refs["main"]]
+    # Never forced: the old head and the moved base are both parents of the new commit.
+    assert github.commits[head]["parents"] == [before, github.refs["main"]]
     github.merge(1)
     merged = github.file("README.md")
     assert "- [A tool](https://example.org)" in merged

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import load_config
 from bot.environment import Environment
 from bot.errors import PublishError
-from bot.repository import github_settings
+from bot.repository.github import github_settings
 
 log = logging.getLogger("bot")
 
@@ -58,6 +58,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     cleanup = None
     if settings is not None:
         from bot.prbody import audit_body
+        from bot.repository.github_publish import open_or_update_pull, rebuild_branch
 
         branch = config.github.audit_branch
         declined = declined_keys(
@@ -67,10 +68,9 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         if cleanup.text != text:
             title = "arXiv bot: list clean-up"
             files = {config.target.file: cleanup.text}
-            gh.commit(branch, base_sha, files, cleanup.commit_message(title))
-            pull = gh.open_or_update_pull(
-                branch, audit_body(findings, cleanup, list_name), title=title
-            )
+            rebuild_branch(gh, branch, base_sha, files, cleanup.commit_message(title))
+            body = audit_body(findings, cleanup, list_name)
+            pull = open_or_update_pull(gh, branch, title, body)
     if args.json:
         data = {
             "entries": len(document.entries),

@@ -7,7 +7,7 @@ import argparse
 from bot.config import load_config
 from bot.environment import Environment
 from bot.errors import PublishError
-from bot.repository import github_settings
+from bot.repository.github import github_settings
 
 
 def main(args: argparse.Namespace, env: Environment) -> int:

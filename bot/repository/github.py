@@ -1,7 +1,9 @@
-"""The GitHub adapter of the repository seam: one branch, one commit, one pull request.
+"""The GitHub adapter of the repository seam: gather a snapshot, publish one commit and one PR.
 
-The only module that imports `github` (PyGithub). Every GitHub failure becomes a
-PublishError saying what to fix; the token never appears in a message.
+The only module that imports `github` (PyGithub). Every request of a run goes
+through `GithubRepository._call` (one place to count, retry and explain them);
+every GitHub failure becomes a PublishError saying what to fix, and the token
+never appears in a message. The rules that need no request live in github_rules.
 """
 
 from __future__ import annotations
@@ -9,21 +11,21 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from urllib.parse import quote
 
-from bot.errors import PublishError
-from bot.models import OVERFLOW_MARKER, PullRequestRef
+from bot.config import Config
+from bot.environment import Environment
+from bot.errors import ConfigError, ListFormatError, PublishError
+from bot.models import PullRequestRef
+from bot.repository.github_rules import describe_github_error, is_bot_commit
+from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
+from bot.state import State, state_from_json
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-PERMISSIONS_HINT = (
-    "the token needs 'contents: write' and 'pull-requests: write' on this repository; "
-    "in GitHub Actions also enable Settings > Actions > General > "
-    "'Allow GitHub Actions to create and approve pull requests'"
-)
 
 
 @dataclass(frozen=True)
@@ -41,17 +43,55 @@ class GithubSettings:
     write_delay_seconds: float
 
 
+def github_settings(config: Config, env: Environment) -> GithubSettings | None:
+    """GitHub mode needs a token and a repository; without either the bot works locally.
+
+    Raises ConfigError when GitHub mode is clearly meant (GITHUB_REPOSITORY or
+    GITHUB_ACTIONS is set, or github.repo) but GITHUB_TOKEN is empty: a misnamed
+    secret must not turn into a green job that edits a checkout.
+    """
+    repo = config.github.repo or env.repository
+    if not env.token:
+        if env.repository or env.actions:
+            raise ConfigError(
+                "GITHUB_TOKEN is empty or unset, but GITHUB_REPOSITORY/GITHUB_ACTIONS say "
+                "GitHub mode is meant: pass the token as GITHUB_TOKEN (or use --target FILE "
+                "for a local run)"
+            )
+        return None
+    if not repo:
+        return None
+    g = config.github
+    return GithubSettings(
+        token=env.token,
+        repo=repo,
+        api_url=env.github_api_url,
+        branch=g.branch,
+        base=g.base,
+        pr_title=g.pr_title,
+        labels=g.labels,
+        draft=g.draft,
+        max_retries=g.max_retries,
+        backoff_seconds=g.backoff_seconds,
+        write_delay_seconds=g.write_delay_seconds,
+    )
+
+
 @dataclass(frozen=True)
-class PullInfo:
+class ClosedPullInfo:
     number: int
-    url: str
     merged: bool
     head_sha: str
-    body: str
+
+
+class _Retry(Exception):
+    """A 5xx answer to a request that is safe to repeat."""
 
 
 class GithubRepository:
     """The handful of GitHub operations the bot needs, with actionable errors."""
+
+    proposes = True
 
     def __init__(
         self, settings: GithubSettings, sleep: Callable[[float], None] = time.sleep
@@ -60,8 +100,13 @@ class GithubRepository:
 
         self.settings = settings
         self.sleep = sleep
+        self.requests_made = 0
+        self.last_status: int = 0
+        self.last_error: Any = None
+        self.snapshot: Snapshot | None = None
+        self.base_tree = self.head_tree = ""
         # POST is left out of automatic retries: a retried "create pull request"
-        # could open two. Idempotent POSTs are retried by `_retrying` below.
+        # could open two. Idempotent POSTs (blobs, trees, commits) are retried by `_call`.
         retry = GithubRetry(
             total=settings.max_retries,
             backoff_factor=settings.backoff_seconds,
@@ -72,13 +117,16 @@ class GithubRepository:
             base_url=settings.api_url.rstrip("/"),
             timeout=30,
             retry=retry,
+            per_page=100,
             seconds_between_requests=0,
             seconds_between_writes=settings.write_delay_seconds,
         )
+        self.requests_made += 1
         with self._errors(f"reading repository {settings.repo}"):
             self.repo = self.client.get_repo(settings.repo)
             self.owner = self.repo.owner.login
-            self.base = settings.base or self.repo.default_branch
+            self.default_branch = str(self.repo.default_branch)
+            self.base = settings.base or self.default_branch
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
@@ -97,252 +145,190 @@ class GithubRepository:
                 f"({type(exc).__name__}); check GITHUB_API_URL and the network, then rerun"
             ) from None
 
-    def head_sha(self, branch: str) -> str | None:
-        from github import GithubException
+    def call(
+        self,
+        verb: str,
+        path: str,
+        action: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        retry: bool = False,
+        tolerate: frozenset[int] = frozenset(),
+    ) -> Any:
+        """One REST request on the repository (`path` under /repos/{owner}/{repo}).
 
-        try:
-            return str(self.repo.get_git_ref(f"heads/{branch}").object.sha)
-        except GithubException as exc:
-            if exc.status == 404:
-                return None
-            raise PublishError(
-                describe_github_error(
-                    exc.status, exc.data, f"reading branch {branch}", self.settings.repo
-                )
-            ) from None
-
-    def base_sha(self) -> str:
-        sha = self.head_sha(self.base)
-        if sha is None:
-            raise PublishError(
-                f"base branch '{self.base}' not found in {self.settings.repo}; fix github.base"
-            )
-        return sha
-
-    def parent_of(self, sha: str) -> str | None:
-        with self._errors("reading the pull request's commit"):
-            parents = self.repo.get_git_commit(sha).parents
-        return str(parents[0].sha) if parents else None
-
-    def commit_message(self, sha: str) -> str:
-        """The message of commit `sha`."""
-        with self._errors("reading a commit"):
-            return str(self.repo.get_git_commit(sha).message)
-
-    def read_file(self, path: str, ref: str | None = None) -> str | None:
-        """The file's text at a commit (default: the base branch), or None if absent there."""
-        from github import GithubException
-
-        ref = ref or self.base_sha()
-        try:
-            contents = self.repo.get_contents(path, ref=ref)
-        except GithubException as exc:
-            if exc.status == 404:
-                return None
-            raise PublishError(
-                describe_github_error(exc.status, exc.data, f"reading {path}", self.settings.repo)
-            ) from None
-        if isinstance(contents, list):
-            raise PublishError(f"{path} is a directory in {self.settings.repo}; fix target.file")
-        with self._errors(f"reading {path}"):
-            if contents.encoding == "base64" and contents.content:
-                return base64.b64decode(contents.content).decode("utf-8")
-            # Files over 1 MB come without content: read the blob instead.
-            blob = self.repo.get_git_blob(contents.sha)
-            return base64.b64decode(blob.content).decode("utf-8")
-
-    def commit(self, branch: str, parent_sha: str, files: dict[str, str], message: str) -> str:
-        """One commit on top of `parent_sha` with `files`; point `branch` at it."""
-        from github import InputGitTreeElement
-
-        with self._errors("writing the commit"):
-            parent = self.repo.get_git_commit(parent_sha)
-            elements = [
-                InputGitTreeElement(path, "100644", "blob", sha=self._upload(path, text))
-                for path, text in files.items()
-            ]
-            tree = self._retry_write(
-                "writing the tree",
-                lambda: self.repo.create_git_tree(elements, base_tree=parent.tree),
-            )
-            commit = self._retry_write(
-                "writing the commit", lambda: self.repo.create_git_commit(message, tree, [parent])
-            )
-        sha = str(commit.sha)
-        with self._errors(f"moving branch {branch}"):
-            if self.head_sha(branch) is None:
-                self.repo.create_git_ref(f"refs/heads/{branch}", sha)
-            else:
-                # The bot's own branch is rebuilt from the base each run: force is intended.
-                self.repo.get_git_ref(f"heads/{branch}").edit(sha, force=True)
-        return sha
-
-    def _upload(self, path: str, text: str) -> str:
-        blob = self._retry_write(
-            f"uploading {path}", lambda: self.repo.create_git_blob(text, "utf-8")
-        )
-        return str(blob.sha)
-
-    def _retry_write(self, action: str, call: Callable[[], T]) -> T:
-        from github import GithubException
-        from requests import RequestException
-
-        for attempt in range(self.settings.max_retries + 1):
-            try:
-                return call()
-            except RequestException as exc:
-                raise PublishError(
-                    f"cannot reach GitHub at {self.settings.api_url} while {action} "
-                    f"({type(exc).__name__}); check GITHUB_API_URL and the network, then rerun"
-                ) from None
-            except GithubException as exc:
-                if exc.status < 500 or attempt == self.settings.max_retries:
-                    raise PublishError(
-                        describe_github_error(exc.status, exc.data, action, self.settings.repo)
-                    ) from None
-                log.warning("GitHub answered %s while %s; retrying", exc.status, action)
-                self.sleep(self.settings.backoff_seconds * 2**attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def report_health(self, label: str, failing: bool, title: str, body: str) -> None:
-        """Open or update the health issue while failing; comment and close it on recovery."""
-        with self._errors("updating the health issue"):
-            issues = list(self.repo.get_issues(state="open", labels=[label]))
-            if failing:
-                if issues:
-                    if issues[0].body != body:
-                        issues[0].edit(body=body)
-                else:
-                    self.repo.create_issue(title=title, body=body, labels=[label])
-                return
-            for issue in issues:
-                issue.create_comment("The arXiv bot ran successfully again; closing.")
-                issue.edit(state="closed")
-
-    def _pull_info(self, pull: Any) -> PullInfo:
-        return PullInfo(
-            int(pull.number),
-            str(pull.html_url),
-            bool(pull.merged),
-            str(pull.head.sha),
-            pull.body or "",
-        )
-
-    def open_pull(self, branch: str) -> PullInfo | None:
-        with self._errors("listing pull requests"):
-            for pull in self.repo.get_pulls(
-                state="open", head=f"{self.owner}:{branch}", base=self.base
-            ):
-                return self._pull_info(pull)
-        return None
-
-    def closed_pulls(self, branch: str) -> list[PullInfo]:
-        with self._errors("listing closed pull requests"):
-            return [
-                self._pull_info(p)
-                for p in self.repo.get_pulls(
-                    state="closed", head=f"{self.owner}:{branch}", base=self.base
-                )
-            ]
-
-    def open_or_update_pull(
-        self, branch: str, body: str, title: str = "", comments: Sequence[str] = ()
-    ) -> PullRequestRef:
-        """Update the bot's open PR, or open one; never two (check, create, treat 422 as found).
-
-        `comments` (each starting with OVERFLOW_MARKER) replace the overflow comments an
-        earlier run left; they are only looked for when this or the last body had overflow.
+        The one place the adapter's requests are made: counted in `requests_made`.
+        Returns the JSON answer, or None for a status in `tolerate` (404: absent,
+        409: a merge conflict), kept in `last_status` and `last_error`. `retry`
+        repeats a POST that is safe to repeat on a 5xx; GETs and PATCHes are
+        retried by the client's GithubRetry. Raises PublishError otherwise.
         """
         from github import GithubException
 
-        title = title or self.settings.pr_title
-        existing = self.open_pull(branch)
-        had_overflow = existing is not None and OVERFLOW_MARKER in existing.body
-        if existing is None:
-            for attempt in range(self.settings.max_retries + 1):
-                try:
-                    pull = self.repo.create_pull(
-                        base=self.base,
-                        head=branch,
-                        title=title,
-                        body=body,
-                        draft=self.settings.draft,
-                    )
-                    existing = self._pull_info(pull)
-                    break
-                except GithubException as exc:
-                    # A 5xx may have created it anyway, and a 422 says one exists: look again.
-                    found = (
-                        self.open_pull(branch) if exc.status >= 500 or exc.status == 422 else None
-                    )
-                    if found is not None:
-                        existing = found
-                        break
-                    if exc.status < 500 or attempt == self.settings.max_retries:
-                        raise PublishError(
-                            describe_github_error(
-                                exc.status, exc.data, "opening the pull request", self.settings.repo
-                            )
-                        ) from None
-                    self.sleep(self.settings.backoff_seconds * 2**attempt)
-            assert existing is not None
-        else:
-            with self._errors(f"updating pull request #{existing.number}"):
-                pull = self.repo.get_pull(existing.number)
-                if pull.body != body or pull.title != title:
-                    pull.edit(title=title, body=body)
-        if comments or had_overflow:
-            self._replace_overflow_comments(existing.number, comments)
-        if self.settings.labels:
-            number = existing.number
-            self._retry_write(
-                "labelling the pull request",
-                lambda: self.repo.get_issue(number).add_to_labels(*self.settings.labels),
+        for attempt in range(self.settings.max_retries + 1):
+            self.requests_made += 1
+            try:
+                with self._errors(action):
+                    try:
+                        _, data = self.client.requester.requestJsonAndCheck(
+                            verb, f"{self.repo.url}{path}", parameters=params, input=body
+                        )
+                    except GithubException as exc:
+                        self.last_status, self.last_error = exc.status, exc.data
+                        if exc.status in tolerate:
+                            return None
+                        if not retry or exc.status < 500 or attempt == self.settings.max_retries:
+                            raise
+                        raise _Retry from None
+            except _Retry:
+                log.warning("GitHub answered %s while %s; retrying", self.last_status, action)
+                self.sleep(self.settings.backoff_seconds * 2**attempt)
+                continue
+            self.last_status, self.last_error = 200, None
+            return data
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- reading -------------------------------------------------------------
+    def base_head(self) -> tuple[str, str]:
+        """The base branch's head commit and its tree."""
+        data = self.call(
+            "GET",
+            f"/branches/{quote(self.base, safe='')}",
+            f"reading base branch {self.base}",
+            tolerate=frozenset({404}),
+        )
+        if data is None:
+            raise PublishError(
+                f"base branch '{self.base}' not found in {self.settings.repo}; fix github.base"
             )
-        return PullRequestRef(existing.number, existing.url)
+        commit = data["commit"]
+        return str(commit["sha"]), str(commit["commit"]["tree"]["sha"])
 
-    def _replace_overflow_comments(self, number: int, comments: Sequence[str]) -> None:
-        """Edit, add or delete the bot's overflow comments on PR `number` to match `comments`."""
-        with self._errors(f"updating the comments of pull request #{number}"):
-            issue = self.repo.get_issue(number)
-            old = [c for c in issue.get_comments() if (c.body or "").startswith(OVERFLOW_MARKER)]
-            for comment, body in zip(old, comments, strict=False):
-                if comment.body != body:
-                    comment.edit(body)
-            # Not retried on a 5xx (it may have been posted): the next run replaces them all.
-            for body in comments[len(old) :]:
-                issue.create_comment(body)
-            for comment in old[len(comments) :]:
-                comment.delete()
+    def base_sha(self) -> str:
+        return self.base_head()[0]
 
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        """The file's text at a commit (default: the base branch), or None if absent there."""
+        ref = ref or self.base_sha()
+        found = self.call(
+            "GET",
+            f"/contents/{quote(path)}",
+            f"reading {path}",
+            params={"ref": ref},
+            tolerate=frozenset({404}),
+        )
+        if found is None:
+            return None
+        if isinstance(found, list) or found.get("type") != "file":
+            raise PublishError(f"{path} is a directory in {self.settings.repo}; fix target.file")
+        if found.get("encoding") != "base64" or not found.get("content"):
+            # Files over 1 MB come without content (encoding "none"): read the blob.
+            found = self.call("GET", f"/git/blobs/{found['sha']}", f"reading {path}")
+        return base64.b64decode(found["content"]).decode("utf-8")
 
-def describe_github_error(status: int, data: Any, action: str, repo: str) -> str:
-    """One line: what GitHub said while doing `action`, and what to fix."""
-    message = data.get("message", "") if isinstance(data, dict) else str(data or "")
-    details = ""
-    if isinstance(data, dict) and data.get("errors"):
-        first = data["errors"][0]
-        details = (
-            first.get("message") or first.get("code", "") if isinstance(first, dict) else str(first)
+    def commit_message(self, sha: str) -> str:
+        """The message of commit `sha`."""
+        return str(self.call("GET", f"/git/commits/{sha}", "reading a commit")["message"])
+
+    def closed_pulls(self, branch: str) -> list[ClosedPullInfo]:
+        """The closed pull requests from `branch` into the base (number, merged, head)."""
+        pulls = self.call(
+            "GET",
+            "/pulls",
+            "listing closed pull requests",
+            params={"state": "closed", "head": f"{self.owner}:{branch}", "base": self.base},
         )
-    said = f"{status} {message}".strip() + (f": {details}" if details else "")
-    if status == 401:
-        return f"GitHub rejected the token ({said}) while {action}: set a valid GITHUB_TOKEN"
-    if status == 403:
-        return f"GitHub refused {action} in {repo} ({said}): {PERMISSIONS_HINT}"
-    if status == 404:
-        return (
-            f"GitHub found nothing while {action} ({said}): check that {repo} exists "
-            f"(github.repo or GITHUB_REPOSITORY) and that the token can see it; {PERMISSIONS_HINT}"
+        return [
+            ClosedPullInfo(int(p["number"]), bool(p.get("merged_at")), str(p["head"]["sha"]))
+            for p in pulls
+        ]
+
+    def read_state(self, path: str, ref: str, label: str) -> State | None:
+        text = self.read_file(path, ref)
+        return state_from_json(text, f"{label}:{path}") if text is not None else None
+
+    def gather(self, list_path: str, state_path: str) -> Snapshot:
+        """Read the list and state at the base, the bot's PRs, and its branch's commits."""
+        branch = self.settings.branch
+        if branch in (self.base, self.default_branch):
+            raise ConfigError(
+                f"github.branch '{branch}' is the {'base' if branch == self.base else 'default'} "
+                f"branch of {self.settings.repo}: the bot would push to it without review; "
+                "give it a branch of its own (default arxiv-bot/updates)"
+            )
+        base_sha, self.base_tree = self.base_head()
+        log.debug("%s: base branch %s at %s", self.settings.repo, self.base, base_sha)
+        list_text = self.read_file(list_path, base_sha)
+        if list_text is None:
+            raise ListFormatError(
+                f"{list_path} not found on branch '{self.base}' of {self.settings.repo}; "
+                "fix target.file"
+            )
+        state = self.read_state(state_path, base_sha, self.base) or State()
+        pulls = self.call(
+            "GET",
+            "/pulls",
+            "listing the bot's pull requests",
+            params={"state": "all", "head": f"{self.owner}:{branch}", "base": self.base},
         )
-    if status == 422:
-        return (
-            f"GitHub refused {action} as invalid ({said}); "
-            "check github.base, github.branch and github.labels"
+        open_pull = next((p for p in pulls if p["state"] == "open"), None)
+        closed = tuple(
+            ClosedPull(
+                p["number"],
+                bool(p.get("merged_at")),
+                self.read_state(state_path, p["head"]["sha"], f"PR #{p['number']}"),
+            )
+            for p in pulls
+            if p["state"] == "closed" and p["number"] not in state.handled_pulls
         )
-    if status >= 500:
-        return (
-            f"GitHub kept failing while {action} ({said}); "
-            "a rerun duplicates nothing, try again later"
+        bot_branch = self._branch(base_sha, open_pull, list_path, state_path)
+        self.snapshot = Snapshot(list_text, state, base_sha, bot_branch, closed)
+        return self.snapshot
+
+    def _branch(
+        self, base_sha: str, pull: dict[str, Any] | None, list_path: str, state_path: str
+    ) -> BotBranch | None:
+        """The bot's branch: its commits since the base (who wrote them), and its files."""
+        branch = self.settings.branch
+        compared = self.call(
+            "GET",
+            f"/compare/{base_sha}...{quote(branch, safe='')}",
+            f"comparing branch {branch} with {self.base}",
+            tolerate=frozenset({404}),
         )
-    return f"GitHub answered {said} while {action}"
+        if compared is None:
+            return None
+        commits = compared["commits"]
+        head = commits[-1] if commits else compared["merge_base_commit"]
+        self.head_tree = str(head["commit"]["tree"]["sha"])
+        foreign = tuple(
+            f"{c['sha'][:7]} {c['commit']['message'].splitlines()[0][:60]}"
+            for c in commits
+            if not is_bot_commit(c["commit"]["message"])
+        )
+        if compared.get("total_commits", len(commits)) > len(commits):
+            foreign += (f"and {compared['total_commits'] - len(commits)} more commit(s)",)
+        has_base = int(compared.get("behind_by", 0)) == 0
+        if pull is None:
+            return BotBranch(str(head["sha"]), foreign=foreign, has_base=has_base)
+        head_sha = str(head["sha"])
+        labels = {label["name"] for label in pull.get("labels", [])}
+        return BotBranch(
+            head_sha,
+            PullRequestRef(int(pull["number"]), str(pull["html_url"])),
+            pull.get("body") or "",
+            set(self.settings.labels) <= labels,
+            foreign,
+            has_base,
+            self.read_state(state_path, head_sha, f"PR #{pull['number']}"),
+            self.read_file(list_path, head_sha) if foreign else None,
+        )
+
+    # -- writing (bot/repository/github_publish.py: requests through `call` only) --
+    def publish(self, change: Change) -> PullRequestRef | None:
+        """Write the commit (if any), then open or update the pull request."""
+        from bot.repository.github_publish import publish
+
+        assert self.snapshot is not None, "gather before publish"
+        return publish(self, self.snapshot, change)

@@ -20,9 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.fakes.git_history import ancestors, merge_base, merge_texts
 from tests.fakes.local_server import LocalServer, QuietHandler
 
 OWNER, NAME = "octo", "awesome-list"
+# The contents API leaves out the content of files over 1 MB (encoding "none"):
+# https://docs.github.com/en/rest/repos/contents#get-repository-content
+CONTENTS_LIMIT = 1024 * 1024
 BOT_LOGIN = "arxiv-bot[bot]"
 
 
@@ -142,30 +146,34 @@ class FakeGitHub(LocalServer):
             self.refs[branch] = self.commit_files(files, [head], message, base=head)
 
     def merge(self, number: int) -> None:
-        """Merge a PR: apply what its branch changed (against its parent) onto the base."""
+        """Merge a PR with a merge commit, as the merge button does (line by line)."""
         with self.lock:
             pull = self.pull(number)
-            head = self.refs[pull.head]
-            changed = self._changed_since_fork(head, pull.base)
-            self.push(pull.base, changed, f"Merge pull request #{number}")
-            pull.state, pull.merged, pull.head_sha = "closed", True, head
+            merged = self.merge_commits(
+                self.refs[pull.base], self.refs[pull.head], f"Merge #{number}"
+            )
+            assert merged is not None, "the stand-in's pull request has conflicts"
+            self.refs[pull.base] = merged
+            pull.state, pull.merged, pull.head_sha = "closed", True, self.refs[pull.head]
 
-    def _changed_since_fork(self, head: str, base_branch: str) -> dict[str, str]:
-        base_history = self._ancestors(self.refs[base_branch])
-        fork = next(c for c in self._walk(head) if c in base_history)
-        before = self.files_at(fork)
-        return {p: t for p, t in self.files_at(head).items() if before.get(p) != t}
+    def merge_commits(self, ours: str, theirs: str, message: str) -> str | None:
+        """A merge commit of `theirs` into `ours` (ours first), or None on a conflict."""
+        fork = merge_base(ours, theirs, self._parents)
+        before = self.files_at(fork) if fork else {}
+        mine, other = self.files_at(ours), self.files_at(theirs)
+        files: dict[str, str] = {}
+        for path in sorted(set(mine) | set(other)):
+            text = merge_texts(before.get(path, ""), mine.get(path, ""), other.get(path, ""))
+            if text is None:
+                return None
+            files[path] = text
+        return self.commit_files(files, [ours, theirs], message)
 
-    def _walk(self, sha: str) -> list[str]:
-        out = []
-        while sha:
-            out.append(sha)
-            parents = self.commits[sha]["parents"]
-            sha = parents[0] if parents else ""
-        return out
+    def _parents(self, sha: str) -> list[str]:
+        return list(self.commits[sha]["parents"])
 
     def _ancestors(self, sha: str) -> set[str]:
-        return set(self._walk(sha))
+        return set(ancestors(sha, self._parents))
 
     def close(self, number: int) -> None:
         """Close a PR unmerged; like GitHub, it keeps the head it had (later pushes go unseen)."""
@@ -225,6 +233,7 @@ class FakeGitHub(LocalServer):
         }
 
     def pull_json(self, pull: Pull) -> dict[str, Any]:
+        # A closed pull request's head stays at its last commit, whatever the branch does next.
         head_sha = pull.head_sha if pull.state == "closed" else self.refs.get(pull.head, "")
         return {
             "id": 1000 + pull.number,
@@ -300,6 +309,8 @@ class FakeGitHub(LocalServer):
                 ),
             ),
             (r"/git/ref/heads/(.+)", "GET", self._get_ref),
+            (r"/compare/(.+)\.\.\.(.+)", "GET", self._compare),
+            (r"/merges", "POST", self._post_merge),
             (r"/git/refs", "POST", self._post_ref),
             (r"/git/refs/heads/(.+)", "PATCH", self._patch_ref),
             (r"/pulls", "GET", self._list_pulls),
@@ -368,14 +379,15 @@ class FakeGitHub(LocalServer):
         if path not in tree:
             return 404, {"message": "Not Found"}
         content = self.blobs[tree[path]]
+        large = len(content) > CONTENTS_LIMIT
         return 200, {
             "type": "file",
-            "encoding": "base64",
+            "encoding": "none" if large else "base64",
             "size": len(content),
             "name": path.rsplit("/", 1)[-1],
             "path": path,
             "sha": tree[path],
-            "content": base64.b64encode(content).decode(),
+            "content": "" if large else base64.b64encode(content).decode(),
             "url": f"{self._repo_url()}/contents/{path}?ref={ref}",
         }
 
@@ -406,6 +418,9 @@ class FakeGitHub(LocalServer):
                 return 422, {"message": "base_tree is not a valid tree"}
             entries = dict(self.trees[b["base_tree"]])
         for item in b["tree"]:
+            if "content" in item:  # inline content: GitHub makes the blob
+                entries[item["path"]] = self.add_blob(item["content"].encode("utf-8"))
+                continue
             if item.get("sha") not in self.blobs:
                 return 422, {"message": f"tree.sha {item.get('sha')} is not a valid blob"}
             entries[item["path"]] = item["sha"]
@@ -423,6 +438,49 @@ class FakeGitHub(LocalServer):
             return 422, {"message": "Invalid tree or parent"}
         sha = self.add_commit(b["tree"], list(b.get("parents", [])), b["message"])
         return 201, self.commit_json(sha)
+
+    def _compare(self, q: dict[str, str], b: Any, base: str, head: str) -> tuple[int, Any]:
+        """GET /compare/{base}...{head}: the commits on head since the merge base, oldest first."""
+        base_sha, head_sha = self.refs.get(base, base), self.refs.get(head, head)
+        if base_sha not in self.commits or head_sha not in self.commits:
+            return 404, {"message": "Not Found"}
+        fork = merge_base(base_sha, head_sha, self._parents)
+        on_base = self._ancestors(base_sha)
+        ahead = [c for c in ancestors(head_sha, self._parents) if c not in on_base][::-1]
+        behind = [c for c in self._ancestors(base_sha) if c not in self._ancestors(head_sha)]
+        status = "identical" if base_sha == head_sha else "ahead" if not behind else "diverged"
+        if not ahead and behind:
+            status = "behind"
+
+        def as_commit(sha: str) -> dict[str, Any]:
+            git = self.commit_json(sha)
+            return {"sha": sha, "url": git["url"], "commit": git, "parents": git["parents"]}
+
+        return 200, {
+            "url": f"{self._repo_url()}/compare/{base}...{head}",
+            "status": status,
+            "ahead_by": len(ahead),
+            "behind_by": len(behind),
+            "total_commits": len(ahead),
+            "base_commit": as_commit(base_sha),
+            "merge_base_commit": as_commit(fork) if fork else None,
+            "commits": [as_commit(c) for c in ahead],
+            "files": [],
+        }
+
+    def _post_merge(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
+        """POST /merges: merge `head` into branch `base`; 204 if already in, 409 on a conflict."""
+        branch, head = b["base"], self.refs.get(b["head"], b["head"])
+        if branch not in self.refs or head not in self.commits:
+            return 404, {"message": "Base does not exist"}
+        if head in self._ancestors(self.refs[branch]):
+            return 204, None
+        message = b.get("commit_message") or f"Merge {b['head']} into {branch}"
+        merged = self.merge_commits(self.refs[branch], head, message)
+        if merged is None:
+            return 409, {"message": "Merge conflict"}
+        self.refs[branch] = merged
+        return 201, {**self.commit_json(merged), "commit": self.commit_json(merged)}
 
     def _get_ref(self, q: dict[str, str], b: Any, branch: str) -> tuple[int, Any]:
         if branch not in self.refs:

@@ -1,0 +1,287 @@
+"""Publish in GitHub mode: one commit on the bot's branch, then its pull request.
+
+Every request goes through `GithubRepository.call`. The branch only moves
+forward (the new commit has the old head as a parent), except a branch whose
+commits are all the bot's with no open pull request (kept in the closed one):
+a maintainer's commits are never overwritten. Git data API writes follow
+https://docs.github.com/en/rest/git (trees with inline content, commits, refs);
+the base is merged in with POST /repos/{owner}/{repo}/merges.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from bot.errors import PublishError
+from bot.models import OVERFLOW_MARKER, PullRequestRef
+from bot.repository.github_rules import describe_github_error, with_trailer
+from bot.repository.seam import BotBranch, Change, Snapshot
+
+if TYPE_CHECKING:
+    from bot.repository.github import GithubRepository
+
+log = logging.getLogger(__name__)
+ANSWERS_TO_LOOK_AGAIN = frozenset({422, 500, 502, 503, 504})  # it may exist after all
+
+
+def publish(gh: GithubRepository, snapshot: Snapshot, change: Change) -> PullRequestRef | None:
+    """Write the change's commit (if it has files), then open or update the pull request."""
+    branch = snapshot.branch
+    notes = list(change.notes)
+    if change.files:
+        notes += write_commit(gh, snapshot, change)
+    pull = branch.pull if branch is not None else None
+    body = change.pull_body + "".join(f"\n> **Note:** {note}\n" for note in notes)
+    if pull is None:
+        if not change.files:
+            return None
+        return open_pull(gh, gh.settings.branch, gh.settings.pr_title, body, change.comments)
+    if change.touch_pull and branch is not None:
+        update_pull(gh, pull, branch, body, change.comments)
+    return pull
+
+
+def write_commit(gh: GithubRepository, snapshot: Snapshot, change: Change) -> list[str]:
+    """One commit with the change's files on the bot's branch; notes for the PR body."""
+    branch, name = snapshot.branch, gh.settings.branch
+    force: bool | None
+    if branch is None:
+        parents, tree, force = [snapshot.base_sha], gh.base_tree, None
+    elif change.on_top:  # a maintainer's commits: the files were planned on their list
+        parents, tree, force = [branch.head_sha], gh.head_tree, False
+    elif branch.pull is None:
+        if branch.foreign:
+            raise PublishError(
+                f"branch {name} holds commits the bot did not write "
+                f"({'; '.join(branch.foreign[:3])}) and no open pull request: the bot leaves "
+                "it alone; merge or delete that branch, or set github.branch"
+            )
+        # The bot's commits only, kept in their closed pull request: start again from the base.
+        parents, tree, force = [snapshot.base_sha], gh.base_tree, True
+    else:  # the bot's commits only: its files on the base's tree, as a fast-forward
+        parents = [branch.head_sha] + ([] if branch.has_base else [snapshot.base_sha])
+        tree, force = gh.base_tree, False
+    sha = make_commit(gh, tree, parents, change.files, with_trailer(change.message))
+    move_branch(gh, name, sha, force)
+    return merge_base(gh, name, snapshot.base_sha) if change.merge_base else []
+
+
+def make_commit(
+    gh: GithubRepository, tree: str, parents: list[str], files: dict[str, str], message: str
+) -> str:
+    """A tree with the files' content inline on top of `tree`, and a commit of it."""
+    elements = [
+        {"path": path, "mode": "100644", "type": "blob", "content": text}
+        for path, text in files.items()
+    ]
+    made = gh.call(
+        "POST",
+        "/git/trees",
+        "writing the tree",
+        body={"base_tree": tree, "tree": elements},
+        retry=True,
+    )
+    commit = gh.call(
+        "POST",
+        "/git/commits",
+        "writing the commit",
+        body={"message": message, "tree": made["sha"], "parents": parents},
+        retry=True,
+    )
+    return str(commit["sha"])
+
+
+def move_branch(gh: GithubRepository, name: str, sha: str, force: bool | None) -> None:
+    """Create the branch (`force` None), or move it: forward only unless `force`."""
+    if force is None:
+        gh.call(
+            "POST",
+            "/git/refs",
+            f"creating branch {name}",
+            body={"ref": f"refs/heads/{name}", "sha": sha},
+        )
+        return
+    moved = gh.call(
+        "PATCH",
+        f"/git/refs/heads/{quote(name, safe='/')}",
+        f"moving branch {name}",
+        body={"sha": sha, "force": force},
+        tolerate=frozenset({422}),
+    )
+    if moved is None:  # 422 "Update is not a fast forward": someone pushed meanwhile
+        raise PublishError(
+            f"branch {name} moved while the bot ran (someone pushed to it): nothing was "
+            "overwritten; rerun to build on top of the new commits"
+        )
+
+
+def merge_base(gh: GithubRepository, name: str, base_sha: str) -> list[str]:
+    """Merge the moved base into the branch; on a conflict leave it and say so."""
+    merged = gh.call(
+        "POST",
+        "/merges",
+        f"merging {gh.base} into {name}",
+        body={
+            "base": name,
+            "head": base_sha,
+            "commit_message": with_trailer(f"Merge {gh.base} into {name}"),
+        },
+        tolerate=frozenset({409}),
+    )
+    if merged is not None or gh.last_status != 409:
+        return []
+    note = (
+        f"`{gh.base}` has moved and conflicts with edits on this branch: the bot left the "
+        f"conflict for you (Resolve conflicts on GitHub, or merge `{gh.base}` into `{name}` "
+        "locally); it never rewrites your commits."
+    )
+    log.warning("%s", note)
+    return [note]
+
+
+def open_pull(
+    gh: GithubRepository, head: str, title: str, body: str, comments: Sequence[str]
+) -> PullRequestRef:
+    """Open the PR; never two: after a 5xx or 422 look for it before trying again."""
+    fields = {"base": gh.base, "head": head, "title": title, "body": body}
+    for attempt in range(gh.settings.max_retries + 1):
+        created = gh.call(
+            "POST",
+            "/pulls",
+            "opening the pull request",
+            body={**fields, "draft": gh.settings.draft},
+            tolerate=ANSWERS_TO_LOOK_AGAIN,
+        )
+        status, said = gh.last_status, gh.last_error
+        found = created if created is not None else find_open_pull(gh, head)
+        if found is not None:
+            ref = PullRequestRef(int(found["number"]), str(found["html_url"]))
+            if comments:
+                replace_overflow_comments(gh, ref.number, comments)
+            label(gh, ref.number)
+            return ref
+        if status < 500 or attempt == gh.settings.max_retries:
+            break
+        gh.sleep(gh.settings.backoff_seconds * 2**attempt)
+    raise PublishError(
+        describe_github_error(status, said, "opening the pull request", gh.settings.repo)
+    )
+
+
+def find_open_pull(gh: GithubRepository, head: str) -> dict[str, Any] | None:
+    found = gh.call(
+        "GET",
+        "/pulls",
+        "listing pull requests",
+        params={"state": "open", "head": f"{gh.owner}:{head}", "base": gh.base},
+    )
+    return found[0] if found else None
+
+
+def update_pull(
+    gh: GithubRepository,
+    pull: PullRequestRef,
+    branch: BotBranch,
+    body: str,
+    comments: Sequence[str],
+) -> None:
+    """Edit the body only when it changed; label only when a label is missing."""
+    if branch.pull_body != body:
+        gh.call(
+            "PATCH",
+            f"/pulls/{pull.number}",
+            f"updating pull request #{pull.number}",
+            body={"body": body},
+        )
+    if comments or OVERFLOW_MARKER in branch.pull_body:
+        replace_overflow_comments(gh, pull.number, comments)
+    if not branch.labelled:
+        label(gh, pull.number)
+
+
+def label(gh: GithubRepository, number: int) -> None:
+    if gh.settings.labels:
+        gh.call(
+            "POST",
+            f"/issues/{number}/labels",
+            "labelling the pull request",
+            body={"labels": list(gh.settings.labels)},
+            retry=True,
+        )
+
+
+def replace_overflow_comments(gh: GithubRepository, number: int, comments: Sequence[str]) -> None:
+    """Edit, add or delete the bot's overflow comments on PR `number` to match `comments`."""
+    action = f"updating the comments of pull request #{number}"
+    listed = gh.call("GET", f"/issues/{number}/comments", action)
+    old = [c for c in listed if (c.get("body") or "").startswith(OVERFLOW_MARKER)]
+    for comment, body in zip(old, comments, strict=False):
+        if comment.get("body") != body:
+            gh.call("PATCH", f"/issues/comments/{comment['id']}", action, body={"body": body})
+    # Not retried on a 5xx (it may have been posted): the next run replaces them all.
+    for body in comments[len(old) :]:
+        gh.call("POST", f"/issues/{number}/comments", action, body={"body": body})
+    for comment in old[len(comments) :]:
+        gh.call("DELETE", f"/issues/comments/{comment['id']}", action)
+
+
+def open_or_update_pull(gh: GithubRepository, head: str, title: str, body: str) -> PullRequestRef:
+    """The audit's PR on `head`: update the open one, or open one."""
+    found = find_open_pull(gh, head)
+    if found is None:
+        return open_pull(gh, head, title, body, ())
+    number = int(found["number"])
+    if found.get("body") != body or found.get("title") != title:
+        gh.call(
+            "PATCH",
+            f"/pulls/{number}",
+            f"updating pull request #{number}",
+            body={"title": title, "body": body},
+        )
+    return PullRequestRef(number, str(found["html_url"]))
+
+
+def rebuild_branch(
+    gh: GithubRepository, name: str, base_sha: str, files: dict[str, str], message: str
+) -> None:
+    """The audit's clean-up branch: one commit on the base, the branch forced to it."""
+    base = gh.call("GET", f"/git/commits/{base_sha}", "reading the base commit")
+    sha = make_commit(gh, base["tree"]["sha"], [base_sha], files, with_trailer(message))
+    exists = gh.call(
+        "GET",
+        f"/git/ref/heads/{quote(name, safe='/')}",
+        f"reading branch {name}",
+        tolerate=frozenset({404}),
+    )
+    move_branch(gh, name, sha, None if exists is None else True)
+
+
+def report_health(
+    gh: GithubRepository, label_name: str, failing: bool, title: str, body: str
+) -> None:
+    """Open or update the health issue while failing; comment and close it on recovery."""
+    action = "updating the health issue"
+    issues = gh.call("GET", "/issues", action, params={"state": "open", "labels": label_name})
+    if failing:
+        if not issues:
+            gh.call(
+                "POST",
+                "/issues",
+                action,
+                body={"title": title, "body": body, "labels": [label_name]},
+            )
+        elif issues[0].get("body") != body:
+            gh.call("PATCH", f"/issues/{issues[0]['number']}", action, body={"body": body})
+        return
+    for issue in issues:
+        number = issue["number"]
+        gh.call(
+            "POST",
+            f"/issues/{number}/comments",
+            action,
+            body={"body": "The arXiv bot ran successfully again; closing."},
+        )
+        gh.call("PATCH", f"/issues/{number}", action, body={"state": "closed"})

@@ -1,0 +1,95 @@
+"""The seam's plain values and its Protocol: a `Snapshot` gathered, a `Change` to publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.models import PullRequestRef
+from bot.state import PaperRecord, State
+
+# Marks the commits the bot wrote (a git trailer), whoever the token belongs to.
+TRAILER = "Generated-by: arxiv-bot"
+
+
+@dataclass(frozen=True)
+class ClosedPull:
+    """A bot pull request closed or merged since the state last recorded it."""
+
+    number: int
+    merged: bool
+    state: State | None  # the state file at its last commit (None if it had none)
+
+
+@dataclass(frozen=True)
+class BotBranch:
+    """The bot's branch as gathered: its open pull request and who wrote its commits.
+
+    `foreign` lists the commits on the branch (since it forked from the base) that
+    the bot did not write, as "sha subject"; `list_text` is read only when there are
+    some (otherwise the list there is the bot's own). `has_base` is False when the
+    base moved on since the branch forked.
+    """
+
+    head_sha: str
+    pull: PullRequestRef | None = None
+    pull_body: str = ""
+    labelled: bool = True
+    foreign: tuple[str, ...] = ()
+    has_base: bool = True
+    state: State | None = None
+    list_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a run reads before it plans: the list and state at the base, and the branch."""
+
+    list_text: str
+    state: State
+    base_sha: str = ""
+    branch: BotBranch | None = None
+    closed: tuple[ClosedPull, ...] = ()
+    notes: tuple[str, ...] = ()  # what gather found and the maintainer should know
+
+
+@dataclass(frozen=True)
+class Change:
+    """What publish writes: files (path -> text) and, in GitHub mode, the pull request.
+
+    `on_top` builds on the branch head (it holds a maintainer's commits) instead of
+    the base; `merge_base` then merges the moved base in. An empty `files` writes
+    no commit. `adding` are the state records of the papers the list gains and
+    `retitled` the titles it changes (id -> new title): the local intent record.
+    """
+
+    files: dict[str, str]
+    message: str = ""
+    on_top: bool = False
+    merge_base: bool = False
+    pull_body: str = ""
+    comments: tuple[str, ...] = ()
+    touch_pull: bool = True
+    adding: tuple[PaperRecord, ...] = ()
+    retitled: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class Repository(Protocol):
+    """Where the list lives: read a snapshot, write a change.
+
+    `proposes` is True where changes go through review (a pull request) and the
+    papers are recorded as pending until merged; `requests_made` counts requests
+    to a remote service (for --debug).
+    """
+
+    proposes: bool
+    requests_made: int
+
+    def gather(self, list_path: str, state_path: str) -> Snapshot:
+        """Read the list, its state and (where there is one) the bot's branch and PRs."""
+        ...
+
+    def publish(self, change: Change) -> PullRequestRef | None:
+        """Write `change`; return the pull request it opened or updated, if any."""
+        ...
