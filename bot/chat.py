@@ -18,22 +18,14 @@ import httpx
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
 from bot.errors import JudgeError
-from bot.judge import Judge, Message, consult
+from bot.judge import Judge, Message, consult, is_github_models
 from bot.models import Decision, JudgeNote
-
-GITHUB_MODELS_HOST = "models.github.ai"
 
 
 def completions_url(endpoint: str) -> str:
     """The chat completions URL of an API's base URL (or of the full URL itself)."""
     base = endpoint.rstrip("/")
     return base if base.endswith("/chat/completions") else f"{base}/chat/completions"
-
-
-def is_github_models(endpoint: str) -> bool:
-    """True for GitHub Models over https: the only place a GitHub token may be sent."""
-    parts = urlsplit(endpoint)
-    return parts.scheme == "https" and parts.hostname == GITHUB_MODELS_HOST
 
 
 class ChatEndpoint:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
@@ -33,6 +34,7 @@ Ask = Callable[[list[Message]], str]  # the chat edge: messages in, the answer's
 # The run's judge (bot/chat.judge_edge): the new papers' decisions in, the same decisions
 # (some with the judge's verdict) and a note of what it did out. Never raises over the judge.
 Judge = Callable[[list[Decision]], tuple[list[Decision], JudgeNote]]
+GITHUB_MODELS_HOST = "models.github.ai"
 ABSTRACT_CHARS = 1500  # per paper: ten papers stay well under small models' input limits
 REASON_CHARS = 200
 
@@ -178,7 +180,7 @@ def consult(
     answered = sum(1 for d in scoped if d.paper.id in verdicts)
     if not problem and answered < len(scoped):
         problem = f"no verdict for {len(scoped) - answered} paper(s)"
-    return judged, JudgeNote(asked=len(scoped), answered=answered, problem=problem)
+    return judged, JudgeNote(len(scoped), answered, problem, config.model)
 
 
 def model_judge(
@@ -192,8 +194,18 @@ def model_judge(
     """
     if not config.enabled:
         return None
-    from bot.chat import is_github_models, judge_edge
+    from bot.chat import judge_edge
 
+    return judge_edge(config, *endpoint_and_key(config, env), budget)
+
+
+def endpoint_and_key(config: JudgeConfig, env: Environment) -> tuple[str, str]:
+    """The chat API's base URL and its key ("" = no Authorization header)."""
     endpoint = env.judge_url or config.endpoint
-    key = env.judge_key or (env.token if is_github_models(endpoint) else "")
-    return judge_edge(config, endpoint, key, budget)
+    return endpoint, env.judge_key or (env.token if is_github_models(endpoint) else "")
+
+
+def is_github_models(endpoint: str) -> bool:
+    """True for GitHub Models over https: the only place a GitHub token may be sent."""
+    parts = urlsplit(endpoint)
+    return parts.scheme == "https" and parts.hostname == GITHUB_MODELS_HOST

@@ -248,11 +248,13 @@ class JudgeNote:
     asked: int = 0  # papers in scope
     answered: int = 0  # of them, papers with a verdict
     problem: str = ""  # why the judge was unavailable for the rest ("" = it answered)
+    model: str = ""  # the model asked
 
     def describe(self) -> str:
+        name = f"model judge ({self.model})" if self.model else "model judge"
         if not self.asked:
-            return "model judge: nothing in scope to ask about"
-        text = f"model judge: {self.answered} of {self.asked} paper(s) judged"
+            return f"{name}: nothing in scope to ask about"
+        text = f"{name}: {self.answered} of {self.asked} paper(s) judged"
         if self.problem:
             text += f"; unavailable for the rest ({self.problem}): the score decided"
         return text

@@ -75,7 +75,12 @@ def verdict_json(decision: Decision) -> dict[str, Any]:
 def judge_json(note: JudgeNote | None) -> dict[str, Any] | None:
     if note is None:
         return None
-    return {"asked": note.asked, "answered": note.answered, "unavailable": note.problem or None}
+    return {
+        "model": note.model,
+        "asked": note.asked,
+        "answered": note.answered,
+        "unavailable": note.problem or None,
+    }
 
 
 def duplicate_json(duplicate: Duplicate) -> dict[str, Any]:

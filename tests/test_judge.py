@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.budget import TimeBudget
-from bot.chat import ChatEndpoint, completions_url, is_github_models
+from bot.chat import ChatEndpoint, completions_url
 from bot.config import JudgeConfig, load_config
+from bot.environment import read_environment
 from bot.errors import ConfigError, JudgeError
-from bot.judge import consult, messages_for, parse_verdicts
+from bot.judge import consult, endpoint_and_key, is_github_models, messages_for, parse_verdicts
 from bot.models import Decision, Paper
 from tests.conftest import ROOT
 from tests.fakes.chat_server import FakeChat
@@ -188,3 +189,20 @@ def test_no_batch_is_sent_once_the_time_budget_cannot_hold_a_request(chat: FakeC
     assert chat.papers_asked() == [["2611.00000", "2611.00001"]]
     assert note.answered == 2 and "time_budget_seconds" in note.problem
     assert [d.by_judge for d in judged] == [True, True, False, False]
+
+
+def test_the_key_comes_from_the_environment_and_a_github_token_goes_to_github_only() -> None:
+    github_models = JudgeConfig(enabled=True, topic=TOPIC)
+    env = read_environment({"GITHUB_TOKEN": "ghp_x", "ARXIV_BOT_NOW": "2026-11-21T09:30:00Z"})
+    assert endpoint_and_key(github_models, env) == ("https://models.github.ai/inference", "ghp_x")
+    elsewhere = JudgeConfig(enabled=True, topic=TOPIC, endpoint="https://llm.example.com/v1")
+    assert endpoint_and_key(elsewhere, env) == ("https://llm.example.com/v1", "")
+    variables = {
+        "GITHUB_TOKEN": "ghp_x",
+        "ARXIV_BOT_JUDGE_KEY": "sk-y",
+        "ARXIV_BOT_JUDGE_URL": "http://127.0.0.1:8080/v1",
+        "ARXIV_BOT_NOW": "2026-11-21T09:30:00Z",
+    }
+    env = read_environment(variables)
+    assert endpoint_and_key(github_models, env) == ("http://127.0.0.1:8080/v1", "sk-y")
+    assert "sk-y" in env.secrets and "ARXIV_BOT_JUDGE_KEY" not in env.worker_variables

@@ -89,12 +89,17 @@ def test_the_judge_moves_a_borderline_paper_into_the_list(
     assert added["2611.00002"]["added_by_judge"] is True
     assert added["2611.00002"]["judge"] == {"relevant": True, "reason": "discusses interpretab"}
     assert "judge" not in added["2611.00001"]  # not asked: no verdict
-    assert out["judge"] == {"asked": 1, "answered": 1, "unavailable": None}
+    assert out["judge"] == {
+        "model": "openai/gpt-4.1-mini",
+        "asked": 1,
+        "answered": 1,
+        "unavailable": None,
+    }
 
     assert main(["run", "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert "added on the judge's advice: discusses interpretab" in text
-    assert "model judge: 1 of 1 paper(s) judged" in text
+    assert "model judge (openai/gpt-4.1-mini): 1 of 1 paper(s) judged" in text
 
 
 def test_scope_all_flags_an_accepted_paper_and_never_drops_it(
@@ -149,7 +154,7 @@ def test_pull_request_says_what_the_judge_did_and_the_github_token_stays_home(
     assert GITHUB_TOKEN not in out.out + out.err
     body = github.pull(json.loads(out.out)["pull_request"]["number"]).body
     assert "**added on the judge's advice** (its score is below the threshold)" in body
-    assert "Model judge: 1 of 1 paper(s) judged" in body
+    assert "Model judge (openai/gpt-4.1-mini): 1 of 1 paper(s) judged" in body
     readme = github.file("README.md", "arxiv-bot/updates")
     assert "https://arxiv.org/abs/2611.00002" in readme
     # GITHUB_TOKEN goes to GitHub Models over https only, never to another endpoint.
@@ -168,7 +173,7 @@ def test_a_paper_rejected_by_an_earlier_run_is_not_asked_about_again(
     assert main(["run", "--target", "README.md"]) == 0
     assert "judge: not relevant: off-topic" in capsys.readouterr().out
     assert main(["run", "--target", "README.md"]) == 0  # re-reads the same window
-    assert "model judge: nothing in scope" in capsys.readouterr().out
+    assert "model judge (openai/gpt-4.1-mini): nothing in scope" in capsys.readouterr().out
     assert chat.papers_asked() == [["2611.00002"]]
 
 
@@ -204,7 +209,7 @@ def test_evaluate_measures_the_score_alone_and_with_the_judge(
     text = capsys.readouterr().out
     score_alone, with_judge = text.split("with the model judge (scope all)")
     assert "records:   3" in score_alone and "recall:    0.500" in score_alone
-    assert "model judge: 3 of 3 paper(s) judged" in with_judge
+    assert "model judge (openai/gpt-4.1-mini): 3 of 3 paper(s) judged" in with_judge
     assert "its own verdicts agree with the labels on 2 of 3" in with_judge
     assert "recall:    1.000" in with_judge and "precision: 1.000" in with_judge
 

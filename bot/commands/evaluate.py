@@ -66,6 +66,7 @@ def judge_json(result: Evaluation, note: JudgeNote) -> dict[str, Any]:
     agree, judged = verdict_agreement(result)
     return result.to_json() | {
         "judge": {
+            "model": note.model,
             "asked": note.asked,
             "answered": note.answered,
             "unavailable": note.problem or None,
