@@ -34,7 +34,7 @@ def duplicates_found() -> set[tuple[str, str]]:
         for i, title in enumerate(candidates)
     ]
     index = TitleIndex(KnownTitles([None] * len(known), known, ["list"] * len(known)), THRESHOLD)
-    _, duplicates = split_duplicates(papers, index)
+    duplicates = split_duplicates(papers, index).duplicates
     return {(d.paper.id, d.matched.title) for d in duplicates}
 
 
