@@ -110,13 +110,15 @@ class LocalFiles:
         return None
 
     def sweep(self) -> None:
-        """Remove the temporary files an interrupted atomic write left beside ours."""
+        """Remove the temporary files interrupted atomic writes left: the list's, beside it,
+        and every one in the state folder (the bot's own: state, intent, run store, health)."""
         listed = target_inside(self.list_path, self.tree)
-        for path in (listed, self.state_path, self.intent_path):
-            for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-                    log.info("removed %s, left by an interrupted write", leftover)
+        leftovers = [*listed.parent.glob(f".{listed.name}.*.tmp")]
+        leftovers += self.state_path.parent.glob(".*.tmp")
+        for leftover in leftovers:
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+                log.info("removed %s, left by an interrupted write", leftover)
 
     def read_intent(self) -> Intent | None:
         try:
