@@ -47,7 +47,7 @@ def pull_request_change(
     report = plan.report
     branch = snapshot.branch
     if not has_news(plan, reconciled):
-        return Change({}, touch_pull=False, notes=list(reconciled.notes))
+        return Change({}, touch_pull=False)
     files = {list_path: plan.list_text, state_path: state_to_json(plan.state)}
     count = len(report.added) + len(report.carried)
     text = pull_request_text(report, list_path)
@@ -59,5 +59,4 @@ def pull_request_change(
         pull_body=text.body,
         comments=text.comments,
         adding=added_records(plan),
-        notes=list(reconciled.notes),
     )

@@ -248,7 +248,8 @@ def _head(report: RunReport, list_name: str) -> list[str]:
     if report.judge is not None:
         note = escape_for_github(report.judge.describe())
         summary += f"\n\n{note[:1].upper()}{note[1:]}."
-    return [summary, "", HOW_TO_REJECT]
+    notes = [f"> **Note:** {escape_for_github(note)}" for note in report.notes]
+    return [summary, *([""] + notes if notes else []), "", HOW_TO_REJECT]
 
 
 def _sections(report: RunReport, with_abstracts: bool) -> Sections:

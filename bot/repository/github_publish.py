@@ -30,9 +30,7 @@ ANSWERS_TO_LOOK_AGAIN = frozenset({422, 500, 502, 503, 504})  # it may exist aft
 def publish(gh: GithubRepository, snapshot: Snapshot, change: Change) -> PullRequestRef | None:
     """Write the change's commit (if it has files), then open or update the pull request."""
     branch = snapshot.branch
-    notes = list(change.notes)
-    if change.files:
-        notes += write_commit(gh, snapshot, change)
+    notes = write_commit(gh, snapshot, change) if change.files else []
     pull = branch.pull if branch is not None else None
     body = change.pull_body + "".join(f"\n> **Note:** {note}\n" for note in notes)
     if pull is None:

@@ -72,7 +72,6 @@ class Change:
     touch_pull: bool = True
     adding: tuple[PaperRecord, ...] = ()
     retitled: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 class Repository(Protocol):
