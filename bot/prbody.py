@@ -249,7 +249,7 @@ def _head(report: RunReport, list_name: str) -> list[str]:
         note = escape_for_github(report.judge.describe())
         summary += f"\n\n{note[:1].upper()}{note[1:]}."
     notes = [f"> **Note:** {escape_for_github(note)}" for note in report.notes]
-    return [summary, *([""] + notes if notes else []), "", HOW_TO_REJECT]
+    return [summary, *(["", *notes] if notes else []), "", HOW_TO_REJECT]
 
 
 def _sections(report: RunReport, with_abstracts: bool) -> Sections:
