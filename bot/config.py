@@ -100,7 +100,7 @@ class GithubConfig:
     draft: bool = False
     max_retries: int = 4
     backoff_seconds: float = 2.0
-    write_delay_seconds: float = 1.0
+    write_delay_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 
 class BotError(Exception):
     """A failure with a one-line message that says what failed, where, and the fix."""
@@ -94,3 +97,25 @@ class Stopped(BaseException):
     def exit_code(self) -> int:
         """128 + the signal's number, as a shell reports a process ended by it."""
         return 128 + self.signum
+
+
+class RateLimitError(WaitTooLongError):
+    """GitHub's rate limit asks for a wait the run's time budget cannot hold.
+
+    Carries `status` (403 or 429), `wait_seconds`, `left_seconds` and `reset` (UTC).
+    Never a permissions problem: the request was not processed.
+    """
+
+    def __init__(self, status: int, wait_seconds: float, left_seconds: float, reset: datetime):
+        self.status = status
+        self.reset = reset
+        super().__init__("GitHub", wait_seconds, left_seconds)
+        self.args = (
+            f"GitHub's rate limit (HTTP {status}) resets at {reset:%Y-%m-%d %H:%M:%S} UTC, "
+            f"in {wait_seconds:.0f} s: more than the {left_seconds:.0f} s left of "
+            "[run] time_budget_seconds; nothing was published; the next run after the reset "
+            "retries",
+        )
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.status, self.wait_seconds, self.left_seconds, self.reset))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import Config
 from bot.environment import Environment
-from bot.errors import BotError, FileWriteError, LockedError, PublishError
+from bot.errors import BotError, FileWriteError, LockedError, PublishError, WaitTooLongError
 from bot.models import RunReport
 from bot.repository.github import github_settings
 from bot.repository.seam import Repository
@@ -50,17 +50,17 @@ def run_once(
         try:
             if not dry_run:  # inside the try: a lock that cannot be made is a failed run
                 held.enter_context(lock)
-            repo, list_path, state_path = open_repository(config, settings, target, dry_run)
+            repo, list_path, state_path = open_repository(config, settings, target, dry_run, budget)
             paths = (list_path, state_path)
             report = run_in(repo, paths, config, env, since, dry_run, want_diff, budget)
             if repo.proposes:
                 log.debug("GitHub requests this run: %d", repo.requests_made)
         except BotError as exc:
             if not dry_run and not isinstance(exc, LockedError):
-                record_health(config, settings, env, failure=str(exc))
+                record_health(config, settings, env, failure=str(exc), budget=budget)
             raise
         if not dry_run:
-            record_health(config, settings, env, failure=None)
+            record_health(config, settings, env, failure=None, budget=budget)
     return report
 
 
@@ -83,13 +83,17 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 def open_repository(
-    config: Config, settings: GithubSettings | None, target: Path | None, dry_run: bool
+    config: Config,
+    settings: GithubSettings | None,
+    target: Path | None,
+    dry_run: bool,
+    budget: TimeBudget,
 ) -> tuple[Repository, str, str]:
     """The run's repository adapter, and the list's and state's paths in it."""
     if settings is not None:
         from bot.repository.github import GithubRepository
 
-        return GithubRepository(settings), config.target.file, config.target.state_file
+        return GithubRepository(settings, budget), config.target.file, config.target.state_file
     from bot.repository.local import LocalFiles
 
     list_path = target or Path(config.target.file)
@@ -128,8 +132,6 @@ def run_in(
     github = repo.proposes
     snapshot = repo.gather(list_path, state_path)
     reconciled = reconcile(snapshot, config.target, env.now.date())
-    for note in reconciled.notes:
-        log.info("%s", note)
     # The run store (Actions cache) knows the watermark of runs that added nothing;
     # without it the committed state is the fallback: a re-read, never a lost paper.
     store_path = run_store_path(config.target.state_file)
@@ -177,7 +179,11 @@ def run_in(
 
 
 def record_health(
-    config: Config, settings: GithubSettings | None, env: Environment, failure: str | None
+    config: Config,
+    settings: GithubSettings | None,
+    env: Environment,
+    failure: str | None,
+    budget: TimeBudget = UNLIMITED,
 ) -> None:
     """Count consecutive failures in state/health.json, and keep the health issue in step."""
     from bot.health import health_path, load_health, save_health
@@ -192,15 +198,20 @@ def record_health(
         health = health.succeeded(env.now)
     # In GitHub Actions a separate job with `issues: write` syncs the issue (see update.yml).
     if settings is not None and env.health_issue != "skip":
-        health = sync_health_issue(config, settings, health)
+        health = sync_health_issue(config, settings, health, budget)
     try:
         save_health(path, health)
     except FileWriteError as exc:  # the run's own error (if any) is the one to report
         log.warning("could not record run health: %s", exc)
 
 
-def sync_health_issue(config: Config, settings: GithubSettings, health: Health) -> Health:
-    """Open or update the issue past the threshold; close it once runs succeed again."""
+def sync_health_issue(
+    config: Config, settings: GithubSettings, health: Health, budget: TimeBudget
+) -> Health:
+    """Open or update the issue past the threshold; close it once runs succeed again.
+
+    GitHub's waits count against `budget` (the run's, or the health command's own).
+    """
     from bot.health import issue_body
     from bot.repository.github import GithubRepository
     from bot.repository.github_publish import report_health
@@ -210,13 +221,13 @@ def sync_health_issue(config: Config, settings: GithubSettings, health: Health) 
         return health
     try:
         report_health(
-            GithubRepository(settings),
+            GithubRepository(settings, budget),
             config.health.label,
             failing=failing,
             title="arXiv bot: runs are failing",
             body=issue_body(health),
         )
-    except PublishError as exc:  # GitHub itself may be what is failing
+    except (PublishError, WaitTooLongError) as exc:  # GitHub itself may be what is failing
         log.warning("could not update the health issue: %s", exc)
         return health
     return replace(health, issue_open=failing)

@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
 from bot.errors import PublishError
@@ -29,7 +30,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     if settings is not None:
         from bot.repository.github import GithubRepository
 
-        gh = GithubRepository(settings)
+        gh = GithubRepository(settings, TimeBudget.start(config.run.time_budget_seconds))
         base_sha = gh.base_sha()
         text = gh.read_file(config.target.file, base_sha)
         if text is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
 from bot.errors import PublishError
@@ -22,7 +23,8 @@ def main(args: argparse.Namespace, env: Environment) -> int:
             "health needs GITHUB_TOKEN and a repository (github.repo or GITHUB_REPOSITORY)"
         )
     path = health_path(config.target.state_file)
-    health = sync_health_issue(config, settings, load_health(path))
+    budget = TimeBudget.start(config.run.time_budget_seconds)
+    health = sync_health_issue(config, settings, load_health(path), budget)
     save_health(path, health)
     print(f"consecutive failures: {health.consecutive_failures}; issue open: {health.issue_open}")
     return 0

@@ -17,10 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from bot.budget import TimeBudget
 from bot.config import Config
 from bot.environment import Environment
 from bot.errors import ConfigError, ListFormatError, PublishError
 from bot.models import PullRequestRef
+from bot.repository.github_limits import (
+    RateLimitRetry,
+    WritePacer,
+    pause,
+    rate_limit_error,
+    route_pygithub_logging,
+)
 from bot.repository.github_rules import describe_github_error, is_bot_commit
 from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
 from bot.state import State, state_from_json
@@ -94,20 +102,38 @@ class GithubRepository:
     proposes = True
 
     def __init__(
-        self, settings: GithubSettings, sleep: Callable[[float], None] = time.sleep
+        self,
+        settings: GithubSettings,
+        budget: TimeBudget,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        from github import Auth, Github, GithubRetry
+        """Connect to `settings.repo`; every wait GitHub asks for must fit `budget`.
 
+        `sleep` and `clock` (epoch seconds) are injectable for tests; raises
+        PublishError, or RateLimitError when a rate limit outlasts the budget.
+        """
+        from github import Auth, Github
+
+        route_pygithub_logging()
         self.settings = settings
-        self.sleep = sleep
+        self.budget = budget
+        self.sleep = sleep or pause
+        self.clock = clock
+        self.pacer = WritePacer(settings.write_delay_seconds, sleep=self.sleep)
         self.requests_made = 0
         self.last_status: int = 0
         self.last_error: Any = None
         self.snapshot: Snapshot | None = None
         self.base_tree = self.head_tree = ""
-        # POST is left out of automatic retries: a retried "create pull request"
-        # could open two. Idempotent POSTs (blobs, trees, commits) are retried by `_call`.
-        retry = GithubRetry(
+        # A rate-limited request was not processed: RateLimitRetry repeats any of them,
+        # POSTs included, after the wait GitHub asks for (within the budget). A 5xx POST
+        # may have been processed (a second "create pull request" could open two): it is
+        # not repeated blindly; `call` repeats the idempotent ones (blobs, trees, commits).
+        retry = RateLimitRetry(
+            budget,
+            self.sleep,
+            clock,
             total=settings.max_retries,
             backoff_factor=settings.backoff_seconds,
             allowed_methods=frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
@@ -119,7 +145,7 @@ class GithubRepository:
             retry=retry,
             per_page=100,
             seconds_between_requests=0,
-            seconds_between_writes=settings.write_delay_seconds,
+            seconds_between_writes=0,  # paced by self.pacer, only when a run needs it
         )
         self.requests_made += 1
         with self._errors(f"reading repository {settings.repo}"):
@@ -130,14 +156,18 @@ class GithubRepository:
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
-        from github import GithubException
+        from github import GithubException, RateLimitExceededExceedsMaxWait
         from requests import RequestException
 
         try:
             yield
+        except RateLimitExceededExceedsMaxWait as exc:  # PyGithub's own cap (primary limit)
+            raise rate_limit_error(
+                exc.status, exc.wait or 0.0, self.clock(), self.budget.left()
+            ) from None
         except GithubException as exc:
             raise PublishError(
-                describe_github_error(exc.status, exc.data, action, self.settings.repo)
+                describe_github_error(exc.status, exc.data, action, self.settings.repo, exc.headers)
             ) from None
         except RequestException as exc:
             raise PublishError(
@@ -168,6 +198,8 @@ class GithubRepository:
 
         for attempt in range(self.settings.max_retries + 1):
             self.requests_made += 1
+            if verb != "GET":
+                self.pacer.before_write()
             try:
                 with self._errors(action):
                     try:
@@ -253,8 +285,7 @@ class GithubRepository:
         branch = self.settings.branch
         if branch in (self.base, self.default_branch):
             raise ConfigError(
-                f"github.branch '{branch}' is the "
-                f"{'default' if branch == self.default_branch else 'base'} "
+                f"github.branch '{branch}' is the {'base' if branch == self.base else 'default'} "
                 f"branch of {self.settings.repo}: the bot would push to it without review; "
                 "give it a branch of its own (default arxiv-bot/updates)"
             )

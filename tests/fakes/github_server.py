@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -38,6 +39,46 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     after: bool = False  # do the work, then answer with the fault (a lost response)
+    message: str = "Server Error"
+
+
+# GitHub's own words (REST docs, "Rate limits for the REST API"); PyGithub matches them.
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
+    "again. If you reach out to GitHub Support for help, please include the request ID "
+    "0000:1111:2222."
+)
+PRIMARY_MESSAGE = (
+    "API rate limit exceeded for installation ID 1. If you reach out to GitHub Support for "
+    "help, please include the request ID 0000:1111:2222."
+)
+
+
+def secondary_limit(
+    method: str, path: str, retry_after: int | None = 0, status: int = 403, times: int = 1
+) -> Fault:
+    """A secondary rate limit as GitHub sends it: 403 or 429, the message, maybe Retry-After.
+
+    The request was not processed (nothing is done, unlike `after=True`).
+    """
+    headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4000"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Fault(method, path, status, times, headers, message=SECONDARY_MESSAGE)
+
+
+def primary_limit(
+    method: str, path: str, reset_in: int, status: int = 403, times: int = 1
+) -> Fault:
+    """The hourly limit spent: x-ratelimit-remaining 0 until x-ratelimit-reset (epoch s)."""
+    headers = {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-used": "5000",
+        "x-ratelimit-reset": str(int(time.time()) + reset_in),
+        "x-ratelimit-resource": "core",
+    }
+    return Fault(method, path, status, times, headers, message=PRIMARY_MESSAGE)
 
 
 @dataclass
@@ -81,6 +122,7 @@ class FakeGitHub(LocalServer):
         self.pulls: list[Pull] = []
         self.issues: list[Issue] = []
         self.comments: list[Comment] = []
+        self.requests_seen = 0
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str]] = []
         self.default_branch = default_branch
@@ -185,6 +227,19 @@ class FakeGitHub(LocalServer):
 
     def open_pulls(self) -> list[Pull]:
         return [p for p in self.pulls if p.state == "open"]
+
+    def rate_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """GitHub's x-ratelimit-* headers on every answer; a fault's own win."""
+        used = min(self.requests_seen, 5000)
+        default = {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": str(5000 - used),
+            "x-ratelimit-used": str(used),
+            "x-ratelimit-reset": str(int(time.time()) + 3600),
+            "x-ratelimit-resource": "core",
+        }
+        lowered = {name.lower() for name in headers}
+        return {**{k: v for k, v in default.items() if k not in lowered}, **headers}
 
     def script(self, *faults: Fault) -> None:
         self.faults.extend(faults)
@@ -628,16 +683,19 @@ class FakeGitHub(LocalServer):
                     )
                     if fault:
                         fault.times -= 1
+                    fake.requests_seen += 1
                     if fault and not fault.after:
-                        return self._send(fault.status, {"message": "Server Error"}, fault.headers)
+                        return self._send(fault.status, {"message": fault.message}, fault.headers)
                     status, payload = fake.route(method, parts.path, query, body)
                 if fault:
-                    return self._send(fault.status, {"message": "Server Error"}, fault.headers)
+                    return self._send(fault.status, {"message": fault.message}, fault.headers)
                 self._send(status, payload, {})
 
             def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
                 body = b"" if status == 204 else json.dumps(payload).encode()
-                self.reply(status, body, "application/json; charset=utf-8", headers)
+                self.reply(
+                    status, body, "application/json; charset=utf-8", fake.rate_headers(headers)
+                )
 
             def do_GET(self) -> None:
                 self._serve("GET")
