@@ -134,6 +134,9 @@ class Evidence:
         return f"{self.signal}{where} ({self.weight:+g})"
 
 
+JUDGE_ADVICE = "added on the judge's advice"  # how a paper the judge moved in is marked
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The model judge's answer about one paper (see bot/judge.py)."""

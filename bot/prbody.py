@@ -16,6 +16,7 @@ from bot.audit import Finding
 from bot.cleanup import Cleanup
 from bot.listdoc.markdown import escape_markdown, short_authors
 from bot.models import (
+    JUDGE_ADVICE,
     OVERFLOW_MARKER,
     Decision,
     Duplicate,
@@ -114,6 +115,8 @@ def _possible_line(possible: PossibleDuplicate) -> str:
 def _carried_item(proposal: Proposal) -> str:
     p = proposal.paper
     score = f"score {proposal.score:g}" if proposal.score is not None else "earlier run"
+    if JUDGE_ADVICE in proposal.reason:
+        score += f" · {JUDGE_ADVICE}"
     return (
         f"- {_link(p.title, p.url)} · {escape_for_github(short_authors(p.authors))} · "
         f"{p.published} · {score}"
@@ -132,7 +135,7 @@ def _judge_says(decision: Decision) -> str:
     assert decision.verdict is not None
     reason = escape_for_github(decision.verdict.reason)
     if decision.by_judge:
-        return f"**added on the judge's advice** (its score is below the threshold): {reason}"
+        return f"**{JUDGE_ADVICE}** (its score is below the threshold): {reason}"
     if decision.doubted:
         return f"⚠️ **flagged for review: the judge thinks it off-topic**: {reason}"
     return f"judge: {'relevant' if decision.verdict.relevant else 'not relevant'}: {reason}"

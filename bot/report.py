@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from bot.models import Decision, Duplicate, JudgeNote, PossibleDuplicate, RunReport
+from bot.models import JUDGE_ADVICE, Decision, Duplicate, JudgeNote, PossibleDuplicate, RunReport
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
@@ -147,7 +147,7 @@ def judge_line(decision: Decision) -> str:
     if verdict is None:
         return ""
     if decision.by_judge:
-        return f"\n      added on the judge's advice: {verdict.reason}"
+        return f"\n      {JUDGE_ADVICE}: {verdict.reason}"
     if decision.doubted:
         return f"\n      flagged: the judge thinks it off-topic: {verdict.reason}"
     return f"\n      judge: {'relevant' if verdict.relevant else 'not relevant'}: {verdict.reason}"

@@ -11,7 +11,7 @@ import msgspec
 
 from bot.errors import ConfigError, StateError
 from bot.files import atomic_write_text
-from bot.models import Decision, KnownTitles, Paper
+from bot.models import JUDGE_ADVICE, Decision, KnownTitles, Paper
 
 STATE_VERSION = 1
 Status = Literal["added", "pending", "rejected"]
@@ -107,7 +107,7 @@ class State:
                 authors=paper.authors[:3],
                 primary_category=paper.primary_category,
                 score=decision.score,
-                reason=decision.reason,
+                reason=recorded_reason(decision),
                 venue=paper.venue,
                 code_url=paper.code_url,
                 section=decision.section,
@@ -302,3 +302,13 @@ def load_state(path: Path) -> State:
 
 def save_state(path: Path, state: State) -> None:
     atomic_write_text(path, state_to_json(state))
+
+
+def recorded_reason(decision: Decision) -> str:
+    """The reason kept in state: the score's, and the judge's when it added the paper.
+
+    A later run's pull request lists the paper again from this record (carried).
+    """
+    if decision.by_judge and decision.verdict is not None:
+        return f"{decision.reason}; {JUDGE_ADVICE}: {decision.verdict.reason}"
+    return decision.reason

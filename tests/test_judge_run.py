@@ -62,8 +62,12 @@ UNLIKELY = record(
 
 
 @pytest.fixture
-def chat(workdir: Path, arxiv_server: FakeArxiv) -> Iterator[FakeChat]:
+def chat(
+    workdir: Path, arxiv_server: FakeArxiv, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeChat]:
+    """The chat stand-in, its key in the environment, and three papers on arXiv."""
     arxiv_server.add(ACCEPTED, BORDERLINE, UNLIKELY)
+    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     with FakeChat(token=KEY) as server:
         yield server
 
@@ -74,13 +78,9 @@ def configure(workdir: Path, chat: FakeChat, scope: str = "borderline") -> None:
 
 
 def test_the_judge_moves_a_borderline_paper_into_the_list(
-    workdir: Path,
-    chat: FakeChat,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    workdir: Path, chat: FakeChat, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(workdir, chat)
-    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     assert main(["run", "--dry-run", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert chat.papers_asked() == [["2611.00002"]]  # the borderline band only
@@ -103,13 +103,9 @@ def test_the_judge_moves_a_borderline_paper_into_the_list(
 
 
 def test_scope_all_flags_an_accepted_paper_and_never_drops_it(
-    workdir: Path,
-    chat: FakeChat,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    workdir: Path, chat: FakeChat, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(workdir, chat, scope="all")
-    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     assert main(["run", "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert "flagged: the judge thinks it off-topic: never discusses interpretab" in text
@@ -119,13 +115,9 @@ def test_scope_all_flags_an_accepted_paper_and_never_drops_it(
 
 
 def test_an_unavailable_judge_never_fails_the_run_nor_shows_the_key(
-    workdir: Path,
-    chat: FakeChat,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    workdir: Path, chat: FakeChat, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(workdir, chat)
-    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     chat.faults = ["error"]  # its message echoes the Authorization header
     assert main(["--debug", "run", "--dry-run", "--json"]) == 0
     captured = capsys.readouterr()
@@ -145,9 +137,15 @@ def github(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHu
 
 
 def test_pull_request_says_what_the_judge_did_and_the_github_token_stays_home(
-    workdir: Path, chat: FakeChat, github: FakeGitHub, capsys: pytest.CaptureFixture[str]
+    workdir: Path,
+    chat: FakeChat,
+    arxiv_server: FakeArxiv,
+    github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     configure(workdir, chat)
+    monkeypatch.delenv("ARXIV_BOT_JUDGE_KEY")
     chat.token = ""  # a local model server that needs no key
     assert main(["run", "--json"]) == 0
     out = capsys.readouterr()
@@ -160,15 +158,18 @@ def test_pull_request_says_what_the_judge_did_and_the_github_token_stays_home(
     # GITHUB_TOKEN goes to GitHub Models over https only, never to another endpoint.
     assert chat.requests and all("authorization" not in r for r in chat.headers)
 
+    arxiv_server.add(record("2611.00004", "Sparse Autoencoders, Again", abstract="More."))
+    assert main(["run", "--json"]) == 0  # the next run carries the paper: still marked
+    body = github.pull(json.loads(capsys.readouterr().out)["pull_request"]["number"]).body
+    carried = body.split("### Still proposed from earlier runs")[1].split("###")[0]
+    assert "What Attention Heads Compute" in carried
+    assert "score 2 · added on the judge's advice" in carried
+
 
 def test_a_paper_rejected_by_an_earlier_run_is_not_asked_about_again(
-    workdir: Path,
-    chat: FakeChat,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    workdir: Path, chat: FakeChat, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(workdir, chat)
-    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     chat.judgement = lambda paper_id, text: (False, "off-topic")
     assert main(["run", "--target", "README.md"]) == 0
     assert "judge: not relevant: off-topic" in capsys.readouterr().out
@@ -178,13 +179,9 @@ def test_a_paper_rejected_by_an_earlier_run_is_not_asked_about_again(
 
 
 def test_evaluate_measures_the_score_alone_and_with_the_judge(
-    workdir: Path,
-    chat: FakeChat,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    workdir: Path, chat: FakeChat, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure(workdir, chat, scope="all")
-    monkeypatch.setenv("ARXIV_BOT_JUDGE_KEY", KEY)
     labels = workdir / "labels.jsonl"
     rows = [
         (ACCEPTED, "relevant"),
