@@ -125,7 +125,9 @@ class Waits:
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitHub]:
+    """The stand-in with one issue (#1) to comment on."""
     with FakeGitHub(TOKEN, {"README.md": "# List\n"}) as server:
+        server.issues.append(Issue(1, "t", ""))
         yield server
 
 
@@ -150,7 +152,6 @@ def test_a_secondary_limit_without_retry_after_waits_a_minute(fake: FakeGitHub) 
     waits = Waits()
     gh = adapter(fake, waits)
     fake.script(secondary_limit("POST", r"/issues/\d+/comments$", retry_after=None))
-    fake.issues.append(Issue(1, "t", ""))
     gh.call("POST", "/issues/1/comments", "commenting", body={"body": "hi"})
     assert waits.slept == [60.0] and fake.comments_on(1) == ["hi"]
 
@@ -178,7 +179,6 @@ def test_retry_after_is_honoured_within_the_budget(fake: FakeGitHub) -> None:
 def test_a_burst_of_writes_is_paced(fake: FakeGitHub) -> None:
     waits = Waits()
     gh = adapter(fake, waits)
-    fake.issues.append(Issue(1, "t", ""))
     for n in range(25):
         gh.call("POST", "/issues/1/comments", "commenting", body={"body": str(n)})
     assert len(waits.slept) == 5 and all(w > 0 for w in waits.slept)
@@ -187,7 +187,6 @@ def test_a_burst_of_writes_is_paced(fake: FakeGitHub) -> None:
 def test_a_5xx_on_a_post_is_not_repeated_blindly(fake: FakeGitHub) -> None:
     waits = Waits()
     gh = adapter(fake, waits)
-    fake.issues.append(Issue(1, "t", ""))
     fake.script(Fault("POST", r"/issues/1/comments$", 502, after=True))
     with pytest.raises(PublishError, match="502"):
         gh.call("POST", "/issues/1/comments", "commenting", body={"body": "once"})
