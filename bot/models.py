@@ -198,6 +198,20 @@ class PossibleDuplicate:
     similarity: float
     line: int | None = None  # 1-based line of the listed entry in the list as read, if listed
 
+    def describe(self) -> str:
+        """ "possible duplicate of <title> (<id>, line N): <why>", for people."""
+        matched = self.matched
+        where = ", ".join(
+            part
+            for part in (
+                matched.id or "",
+                f"line {self.line}" if self.line else "",
+                "" if matched.source == "list" else matched.source,
+            )
+            if part
+        )
+        return f"possible duplicate of {matched.title or matched.id} ({where}): {self.why}"
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -207,6 +221,7 @@ class Proposal:
     score: float | None
     reason: str
     section: str = ""
+    doubt: str = ""  # the run that proposed it was unsure it is new: PossibleDuplicate.describe
 
 
 @dataclass(frozen=True)

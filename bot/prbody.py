@@ -117,10 +117,11 @@ def _carried_item(proposal: Proposal) -> str:
     score = f"score {proposal.score:g}" if proposal.score is not None else "earlier run"
     if JUDGE_ADVICE in proposal.reason:
         score += f" · {JUDGE_ADVICE}"
-    return (
+    item = (
         f"- {_link(p.title, p.url)} · {escape_for_github(short_authors(p.authors))} · "
         f"{p.published} · {score}"
     )
+    return item + (f"\n  ⚠️ **{escape_for_github(proposal.doubt)}**" if proposal.doubt else "")
 
 
 def _title_item(change: TitleChange) -> str:
@@ -246,6 +247,7 @@ def _head(report: RunReport, list_name: str) -> list[str]:
     if report.window:
         summary += f" (submitted {report.window[0]} to {report.window[1]})"
     flagged = sum(1 for d in report.added if d.possible_duplicate)
+    flagged += sum(1 for p in report.carried if p.doubt)
     if flagged:
         summary += f". **{flagged}** marked ⚠️ may duplicate a known paper: please check them"
     if report.judge is not None:

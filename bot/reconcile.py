@@ -100,7 +100,7 @@ def carry_titles(state: State, base_list: ListedPapers, branch_state: State) -> 
 
 
 def as_proposals(records: list[PaperRecord]) -> list[Proposal]:
-    return [Proposal(r.to_paper(), r.score, r.reason, r.section) for r in records]
+    return [Proposal(r.to_paper(), r.score, r.reason, r.section, r.doubt) for r in records]
 
 
 def with_pending(state: State, records: list[PaperRecord]) -> State:

@@ -48,21 +48,6 @@ def possible_json(possible: PossibleDuplicate) -> dict[str, Any]:
     }
 
 
-def possible_text(possible: PossibleDuplicate) -> str:
-    """ "possible duplicate of <title> (<id>, line N): why" for people."""
-    matched = possible.matched
-    where = ", ".join(
-        part
-        for part in (
-            matched.id or "",
-            f"line {possible.line}" if possible.line else "",
-            "" if matched.source == "list" else matched.source,
-        )
-        if part
-    )
-    return f"possible duplicate of {matched.title or matched.id} ({where}): {possible.why}"
-
-
 def verdict_json(decision: Decision) -> dict[str, Any]:
     """The model judge's verdict, and whether it moved the paper into the list."""
     assert decision.verdict is not None
@@ -137,7 +122,15 @@ def step_summary(report: RunReport, dry_run: bool) -> str:
     lines = [f"### arXiv bot{' (dry run)' if dry_run else ''}", "", summary_line(report)]
     if report.pull_request:
         lines.append(f"Pull request: [#{report.pull_request.number}]({report.pull_request.url})")
-    lines += [f"- [{escape_for_github(d.paper.title)}]({d.paper.url})" for d in report.added]
+    lines += [
+        f"- [{escape_for_github(d.paper.title)}]({d.paper.url})"
+        + (
+            f" ⚠️ {escape_for_github(d.possible_duplicate.describe())}"
+            if d.possible_duplicate
+            else ""
+        )
+        for d in report.added
+    ]
     return "\n".join(lines) + "\n\n"
 
 
@@ -168,7 +161,7 @@ def report_text(report: RunReport, dry_run: bool) -> str:
         for d in report.added:
             lines.append(f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}")
             if d.possible_duplicate:
-                lines.append(f"      ! {possible_text(d.possible_duplicate)}")
+                lines.append(f"      ! {d.possible_duplicate.describe()}")
     borderline = [d for d in report.rejected if d.borderline]
     if borderline:
         lines.append("\nborderline (not added):")

@@ -38,6 +38,7 @@ class PaperRecord(
     venue: str = ""
     code_url: str = ""
     section: str = ""
+    doubt: str = ""  # "possible duplicate of ...": shown again while the paper is proposed
 
     def to_paper(self) -> Paper:
         published = (
@@ -111,6 +112,9 @@ class State:
                 venue=paper.venue,
                 code_url=paper.code_url,
                 section=decision.section,
+                doubt=(
+                    decision.possible_duplicate.describe() if decision.possible_duplicate else ""
+                ),
             )
         return replace(self, papers=merged)
 

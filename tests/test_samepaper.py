@@ -233,3 +233,25 @@ def test_title_difference_names_what_changed() -> None:
     found = compare_titles("Sparse Probes in Vision Models", "Sparse Probes in Large Vision Models")
     assert (found.kind, found.detail, found.edits) == ("content", '"large" added', 1)
     assert judge(Facts(None, "A B"), Facts(None, "A B")).verdict is Verdict.SAME
+
+
+def test_the_note_stays_with_the_paper_while_it_is_proposed() -> None:
+    """The state keeps the note, and the next run's body shows it on the carried paper."""
+    from bot.models import Proposal, RunReport
+    from bot.prbody import pull_request_text
+    from bot.state import State, state_from_json, state_to_json
+
+    new = paper("2611.01004", "Induction Heads From in Two-Layer Attention-Only Transformers")
+    possible = PossibleDuplicate(
+        KnownTitle("2501.00001", "Induction Heads Form in Two-Layer", "list"), "one letter", 97, 42
+    )
+    decision = Decision(new, 6.0, True, False, (), possible_duplicate=possible)
+    state = State().with_decisions([decision], "pending", date(2026, 11, 21))
+    record = state_from_json(state_to_json(state), "state.json").papers[new.id]
+    assert record.doubt == (
+        "possible duplicate of Induction Heads Form in Two-Layer (2501.00001, line 42): one letter"
+    )
+    carried = Proposal(record.to_paper(), record.score, record.reason, doubt=record.doubt)
+    body = pull_request_text(RunReport(carried=[carried]), "README.md").body
+    assert "⚠️ **possible duplicate of Induction Heads Form in Two-Layer" in body
+    assert "**1** marked ⚠️ may duplicate a known paper" in body
