@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from bot.environment import Environment
     from bot.fetch import ArxivSource
     from bot.listdoc.document import ListDocument
+    from bot.listsim import ListProfile
+    from bot.models import RawRecord
     from bot.pipeline import KnownPapers
     from bot.relevance import Screened
+    from bot.runstore import RunStore
 
 log = logging.getLogger("bot")
 ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "lxml.etree")  # what fetch_and_screen needs
@@ -98,3 +101,15 @@ def arxiv_source(config: Config, api_url: str) -> ArxivSource:
 
     budget = TimeBudget.start(config.run.time_budget_seconds)
     return ArxivSource(config.arxiv, api_url, budget=budget)
+
+
+def listed_profile(
+    config: Config, api_url: str, listed_ids: set[str], store: RunStore
+) -> tuple[ListProfile | None, RunStore]:
+    """The list-similarity profile, its abstracts from the run store or looked up here."""
+    from bot.listabstracts import list_profile
+
+    def lookup(ids: list[str]) -> list[RawRecord]:
+        return arxiv_source(config, api_url).fetch_ids(ids).records
+
+    return list_profile(config.relevance, listed_ids, store, lookup)

@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
     )
+    evaluate.add_argument(
+        "--list",
+        type=Path,
+        metavar="LIST.md",
+        help="add the list-similarity signal against this list's papers (abstracts from the"
+        " run store, looked up on arXiv when missing)",
+    )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     label = add_command(

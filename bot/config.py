@@ -68,6 +68,9 @@ class RelevanceConfig:
     claim_cap: float = 3.0
     generic_cap: float = 2.0
     min_evidence: float = 0.0
+    list_similarity_weight: float = 0.0
+    list_similarity_low: float = 0.15
+    list_similarity_high: float = 0.25
     phrases: dict[str, float] = field(default_factory=dict)
     claims: dict[str, float] = field(default_factory=dict)
     generic: dict[str, float] = field(default_factory=dict)
@@ -282,9 +285,20 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
     r = config.relevance
     if r.borderline_margin < 0:
         fail("relevance", "borderline_margin", "must not be negative")
-    for key in ("claim_cap", "generic_cap", "min_evidence"):
+    for key in ("claim_cap", "generic_cap", "min_evidence", "list_similarity_weight"):
         if getattr(r, key) < 0:
             fail("relevance", key, "must not be negative")
+    if r.list_similarity_weight > r.borderline_margin:
+        fail(
+            "relevance",
+            "list_similarity_weight",
+            f"must not exceed relevance.borderline_margin ({r.borderline_margin:g}): the list's"
+            " similarity may lift a borderline paper, never outvote the explained score",
+        )
+    if not 0 <= r.list_similarity_low < r.list_similarity_high <= 1:
+        fail(
+            "relevance", "list_similarity_low", "and list_similarity_high need 0 <= low < high <= 1"
+        )
     for key in ("phrases", "claims", "generic"):
         for phrase in getattr(r, key):
             problem = phrase_problem(phrase)

@@ -128,6 +128,10 @@ class Evidence:
     signal: str
     where: str
     weight: float
+    # "claim", "evidence", "generic", "list" (list similarity), "" for the rest
+    # (categories, caps, withdrawn). Positive "evidence" and "list" weights count
+    # towards relevance.min_evidence.
+    kind: str = ""
 
     def describe(self) -> str:
         where = f" in {self.where}" if self.where else ""

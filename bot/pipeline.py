@@ -14,7 +14,9 @@ from datetime import date, datetime
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
 from bot.judge import Judge
+from bot.listabstracts import CACHE, cache_entry
 from bot.listdoc.document import ListDocument
+from bot.listsim import ListProfile, with_list_similarity
 from bot.models import (
     Decision,
     Duplicate,
@@ -126,6 +128,7 @@ def plan_run(
     enrich: Callable[[list[Paper]], list[Paper]] | None = None,
     store: RunStore = EMPTY_STORE,
     judge: Judge | None = None,
+    profile: ListProfile | None = None,
     outcome: FetchOutcome | None = None,
 ) -> Plan:
     """Decide what to add to the list and how state changes after a successful fetch.
@@ -135,6 +138,8 @@ def plan_run(
     again alongside the new ones; new papers are recorded in state with `status`.
     The run `store` gets the new watermark and remembers the filter's rejections; a
     rejection it already remembered is not reported again.
+    `profile` (the listed papers, bot/listabstracts.list_profile) adds the list-similarity
+    signal to the new papers' decisions, before the judge sees the borderline ones.
     `judge` (the model judge's edge, bot/judge.consult bound to a chat endpoint) sees
     the new papers after dedupe, so no request is spent on a known paper. `outcome` says
     what the fetch learned: when arXiv sent nothing for the window, the watermark stays (a
@@ -146,6 +151,8 @@ def plan_run(
         with_possible_duplicate(decision_of[paper.id], possible.get(paper.id), known.document.lines)
         for paper in fresh
     ]
+    if profile is not None:  # the list-similarity signal (bot/listsim.py), on new papers only
+        decisions = [with_list_similarity(d, profile, config.relevance) for d in decisions]
     judge_note = None
     if judge is not None:
         decisions, judge_note = judged(decisions, store.rejected, judge)
@@ -191,4 +198,6 @@ def plan_run(
     )
     if outcome.sweep is not None or (store.last_sweep is None and state.watermark is None):
         new_store = new_store.swept(now.date())  # a first run starts the sweep's clock
+    if profile is not None:  # the papers it lists now: known, so never looked up later
+        new_store = new_store.with_cache(CACHE, {d.paper.id: cache_entry(d.paper) for d in added})
     return Plan(report, new_text, new_state, list_text, new_store)

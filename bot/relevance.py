@@ -29,12 +29,20 @@ from bot.models import Decision, Evidence, Paper, RawRecord
 from bot.normalize import is_withdrawn, normalize_records
 from bot.phrases import PhraseIndex, compile_phrases, phrase_pattern
 
-__all__ = ["RelevanceRules", "Screened", "compile_rules", "phrase_pattern", "score_paper"]
+__all__ = [
+    "RelevanceRules",
+    "Screened",
+    "compile_rules",
+    "decide",
+    "phrase_pattern",
+    "score_paper",
+]
 
 # Categories the config leaves out, after every configured pattern (issue 17): computer
 # science and statistical ML are the list's neighbours; any other field is a mild minus.
 UNLISTED_CATEGORIES = (("cs.*", 0.0), ("stat.ML", 0.0), ("*", -1.0))
-CLAIM, EVIDENCE, GENERIC = "claim", "evidence", "generic"
+CLAIM, EVIDENCE, GENERIC, LIST = "claim", "evidence", "generic", "list"
+SHOWN = (EVIDENCE, LIST)  # kinds of evidence that count towards min_evidence
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,8 @@ def category_weight(category: str, rules: RelevanceRules) -> tuple[float, bool]:
     raise AssertionError("'*' matches every category")  # pragma: no cover
 
 
-def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[tuple[str, Evidence]]:
-    """(kind, evidence) for each phrase found: in the title (scaled) if there, else abstract.
+def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
+    """The evidence of each phrase found: in the title (scaled) if there, else the abstract.
 
     Each phrase counts once, and a match inside a longer matched phrase does not
     count again, so "mechanistic interpretability" is not also "interpretability".
@@ -100,9 +108,9 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[tuple[str, Evid
         label = f'"{rule.phrase}"' if rule.kind == EVIDENCE else f'{rule.kind} "{rule.phrase}"'
         if rule.matches_alone(title, title_lower):
             weight = rule.weight * rules.title_multiplier
-            found.append((rule.kind, Evidence(label, "title", weight)))
+            found.append(Evidence(label, "title", weight, rule.kind))
         elif rule.matches_alone(abstract, abstract_lower):
-            found.append((rule.kind, Evidence(label, "abstract", rule.weight)))
+            found.append(Evidence(label, "abstract", rule.weight, rule.kind))
     return found
 
 
@@ -138,37 +146,48 @@ def _category(category: str, where: str, weight: float, named: bool) -> Evidence
 
 
 def score_paper(paper: Paper, rules: RelevanceRules) -> Decision:
-    """Score one paper and decide: accepted, borderline (shown, not added) or rejected.
-
-    Accepted = score >= threshold and positive evidence >= min_evidence. A paper
-    that reaches the threshold without enough evidence is held back as borderline,
-    and its reason says so.
-    """
+    """Score one paper and decide: accepted, borderline (shown, not added) or rejected."""
     found = phrase_evidence(paper, rules)
-    of_kind = {kind: [e for k, e in found if k == kind] for kind in (CLAIM, EVIDENCE, GENERIC)}
+    of_kind = {kind: [e for e in found if e.kind == kind] for kind in (CLAIM, EVIDENCE, GENERIC)}
     evidence = [
         *capped(CLAIM, of_kind[CLAIM], rules.claim_cap, "claim_cap"),
         *of_kind[EVIDENCE],
         *capped(GENERIC, of_kind[GENERIC], rules.generic_cap, "generic_cap"),
         *category_evidence(paper, rules),
     ]
-    score = round(sum(e.weight for e in evidence), 2)
     if is_withdrawn(paper):  # an exclusion, not a penalty: never added, whatever the score
+        score = round(sum(e.weight for e in evidence), 2)
         return Decision(paper, score, False, False, tuple(evidence), excluded="withdrawn")
-    shown = round(sum(e.weight for e in of_kind[EVIDENCE] if e.weight > 0), 2)
+    return decide(paper, evidence, rules.threshold, rules.borderline_margin, rules.min_evidence)
+
+
+def decide(
+    paper: Paper,
+    evidence: Sequence[Evidence],
+    threshold: float,
+    borderline_margin: float,
+    min_evidence: float,
+) -> Decision:
+    """The decision the evidence makes: the one rule, for the score and for added signals.
+
+    Accepted = score >= threshold and positive evidence (kinds "evidence" and
+    "list") >= min_evidence. A paper that reaches the threshold without enough
+    evidence is held back as borderline, and its reason says so.
+    """
+    score = round(sum(e.weight for e in evidence), 2)
+    shown = round(sum(e.weight for e in evidence if e.kind in SHOWN and e.weight > 0), 2)
     held = ""
-    if score >= rules.threshold and shown < rules.min_evidence:
+    if score >= threshold and shown < min_evidence:
         held = (
             f"held back: method evidence {shown:g} < relevance.min_evidence "
-            f"{rules.min_evidence:g} (the topic's name and generic words alone do not pass)"
+            f"{min_evidence:g} (the topic's name and generic words alone do not pass)"
         )
-    accepted = score >= rules.threshold and not held
-    borderline = not accepted and score >= rules.threshold - rules.borderline_margin
+    accepted = score >= threshold and not held
     return Decision(
         paper=paper,
         score=score,
         accepted=accepted,
-        borderline=borderline,
+        borderline=not accepted and score >= threshold - borderline_margin,
         evidence=tuple(evidence),
         held=held,
     )

@@ -113,7 +113,7 @@ def run_in(
     budget: TimeBudget = UNLIMITED,
 ) -> RunReport:
     """gather -> plan -> publish, the same in both modes (GitHub mode proposes by PR)."""
-    from bot.arxiv_side import both_sides
+    from bot.arxiv_side import both_sides, listed_profile
     from bot.change import local_change, pull_request_change
     from bot.enrich import make_enricher
     from bot.judge import model_judge
@@ -140,6 +140,7 @@ def run_in(
     window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
     document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
     screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
+    profile, store = listed_profile(config, env.arxiv_api_url, document.ids, store)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,
@@ -157,6 +158,7 @@ def run_in(
         store=store,
         judge=model_judge(config.relevance.judge, env, budget),
         outcome=outcome,
+        profile=profile,
     )
     if enricher:
         plan = keep_enrichment(plan, enricher.cache)

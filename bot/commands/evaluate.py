@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.environment import Environment
 from bot.evaluate import Evaluation, LabeledDecision
 from bot.models import Decision, JudgeNote
@@ -25,6 +26,8 @@ def main(args: argparse.Namespace, env: Environment) -> int:
 
     config = load_config(args.config)
     result = evaluate(load_labeled(args.labels), compile_rules(config.relevance))
+    if args.list is not None:
+        result = with_list(result, config, args.list, env)
     judge = model_judge(config.relevance.judge, env)
     judged = None
     if judge is not None:
@@ -41,6 +44,33 @@ def main(args: argparse.Namespace, env: Environment) -> int:
             text += "\n\n" + judge_text(*judged, scope=config.relevance.judge.scope)
         sys.stdout.write(text + "\n")
     return 0
+
+
+def with_list(result: Evaluation, config: Config, list_path: Path, env: Environment) -> Evaluation:
+    """The records measured with the list-similarity signal against `list_path`'s papers.
+
+    Their abstracts come from the run store (config's state folder), the missing ones
+    looked up on arXiv; the store keeps them for the next run or evaluation. A record
+    that is itself on the list is left out of its own comparison.
+    """
+    from bot.arxiv_side import listed_profile
+    from bot.listdoc.document import ListDocument
+    from bot.listsim import with_list_similarity
+    from bot.repository.local import read_list
+    from bot.runstore import load_run_store, run_store_path, save_run_store
+
+    store_path = run_store_path(config.target.state_file)
+    document = ListDocument(read_list(list_path), config.target)
+    profile, store = listed_profile(
+        config, env.arxiv_api_url, document.ids, load_run_store(store_path)
+    )
+    save_run_store(store_path, store)
+    if profile is None:
+        return result
+    decisions = [
+        with_list_similarity(r.decision, profile, config.relevance) for r in result.results
+    ]
+    return with_decisions(result, decisions)
 
 
 def with_decisions(result: Evaluation, decisions: list[Decision]) -> Evaluation:
