@@ -54,10 +54,13 @@ paper that does not belong."""
 
 
 def in_scope(decisions: Sequence[Decision], scope: str) -> list[Decision]:
-    """The decisions the judge is asked about: the borderline band, or every paper."""
+    """The decisions the judge is asked about: the borderline band, or every paper.
+
+    A paper excluded whatever its score (withdrawn by its authors) is never asked about.
+    """
     if scope == "all":
-        return list(decisions)
-    return [d for d in decisions if d.borderline and not d.accepted]
+        return [d for d in decisions if not d.excluded]
+    return [d for d in decisions if d.borderline and not d.accepted and not d.excluded]
 
 
 def batches(decisions: Sequence[Decision], size: int) -> list[list[Decision]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -64,11 +65,14 @@ def test_batches_carry_the_topic_and_the_model(chat: FakeChat) -> None:
 
 
 def test_borderline_scope_leaves_other_papers_unasked(chat: FakeChat) -> None:
-    decisions = [decision(1, score=9), decision(2, score=3.5), decision(3, score=0)]
+    withdrawn = replace(decision(4, score=-96), excluded="withdrawn")
+    decisions = [decision(1, score=9), decision(2, score=3.5), decision(3, score=0), withdrawn]
     judged, note = consult(decisions, judge_config(), endpoint(chat).ask)
     assert chat.papers_asked() == [["2611.00002"]]
     assert note.asked == 1
-    assert [d.verdict is not None for d in judged] == [False, True, False]
+    assert [d.verdict is not None for d in judged] == [False, True, False, False]
+    consult(decisions, judge_config(scope="all"), endpoint(chat).ask)
+    assert chat.papers_asked()[1] == ["2611.00001", "2611.00002", "2611.00003"]  # not withdrawn
 
 
 def test_a_verdict_moves_a_borderline_paper_and_flags_an_accepted_one(chat: FakeChat) -> None:
