@@ -243,3 +243,38 @@ def test_unknown_keys_survive_a_whole_run(workdir: Path, arxiv_server: FakeArxiv
     assert data["future_key"] == {"kept": True}
     assert {p["id"] for p in data["papers"]} >= {"2611.00009", "2611.01234"}
     assert next(p for p in data["papers"] if p["id"] == "2611.00009")["doi"] == "10.1/x"
+
+
+# -- the same in GitHub mode: real PyGithub against the stand-in ----------------------
+
+
+@pytest.fixture
+def linked_github(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from tests.fakes.github_server import FakeGitHub
+
+    text = (workdir / "README.md").read_text(encoding="utf-8")
+    with FakeGitHub("ghp_LINKS_0123456789abc", {"docs/LIST.md": text}) as fake:
+        fake.use(workdir, monkeypatch)
+        yield fake
+
+
+def test_a_symlinked_list_in_the_repository_is_written_to_its_target(
+    linked_github: Any, arxiv_server: FakeArxiv
+) -> None:
+    linked_github.link("main", "README.md", "docs/LIST.md")
+    arxiv_server.add(SAE)
+    assert main(["run"]) == 0
+    branch = "arxiv-bot/updates"
+    assert linked_github.is_link("README.md", branch)
+    assert "2611.01234" in linked_github.file("docs/LIST.md", branch)
+
+
+def test_a_symlinked_list_leaving_the_repository_is_refused(
+    linked_github: Any, arxiv_server: FakeArxiv, capsys: Any
+) -> None:
+    linked_github.link("main", "README.md", "../../etc/LIST.md")
+    arxiv_server.add(SAE)
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("error: README.md is a symbolic link to ../../etc/LIST.md, not a file")
+    assert not linked_github.pulls

@@ -125,6 +125,9 @@ class GithubRepository:
         self.last_status: int = 0
         self.last_error: Any = None
         self.snapshot: Snapshot | None = None
+        # A file read through a symbolic link -> the link's target: changes are written
+        # to the target, so the link stays a link (path -> target, both in the repository).
+        self.links: dict[str, str] = {}
         self.base_tree = self.head_tree = ""
         # A rate-limited request was not processed: RateLimitRetry repeats any of them,
         # POSTs included, after the wait GitHub asks for (within the budget). A 5xx POST
@@ -252,8 +255,16 @@ class GithubRepository:
         )
         if found is None:
             return None
+        if isinstance(found, dict) and found.get("type") == "symlink":
+            raise PublishError(
+                f"{path} is a symbolic link to {found.get('target')}, not a file in "
+                f"{self.settings.repo}: the bot writes only inside the repository; "
+                "set target.file to the real file"
+            )
         if isinstance(found, list) or found.get("type") != "file":
             raise PublishError(f"{path} is a directory in {self.settings.repo}; fix target.file")
+        if found.get("path", path) != path:  # GitHub followed a symbolic link to a file
+            self.links[path] = str(found["path"])
         if found.get("encoding") != "base64" or not found.get("content"):
             # Files over 1 MB come without content (encoding "none"): read the blob.
             found = self.call("GET", f"/git/blobs/{found['sha']}", f"reading {path}")

@@ -71,8 +71,8 @@ def make_commit(
     gh: GithubRepository, tree: str, parents: list[str], files: dict[str, str], message: str
 ) -> str:
     """A tree with the files' content inline on top of `tree`, and a commit of it."""
-    elements = [
-        {"path": path, "mode": "100644", "type": "blob", "content": text}
+    elements = [  # a list read through a symbolic link is written to the link's target
+        {"path": gh.links.get(path, path), "mode": "100644", "type": "blob", "content": text}
         for path, text in files.items()
     ]
     made = gh.call(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import posixpath
 import re
 import threading
 import time
@@ -122,6 +123,7 @@ class FakeGitHub(LocalServer):
         self.pulls: list[Pull] = []
         self.issues: list[Issue] = []
         self.comments: list[Comment] = []
+        self.tree_links: dict[str, frozenset[str]] = {}
         self.requests_seen = 0
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str]] = []
@@ -153,9 +155,12 @@ class FakeGitHub(LocalServer):
         self.blobs[sha] = content
         return sha
 
-    def add_tree(self, entries: dict[str, str]) -> str:
-        sha = self._store("tree", json.dumps(sorted(entries.items())).encode())
+    def add_tree(self, entries: dict[str, str], links: frozenset[str] = frozenset()) -> str:
+        """A tree; `links` are the paths that are symbolic links (mode 120000: the blob
+        holds the target path)."""
+        sha = self._store("tree", json.dumps([sorted(entries.items()), sorted(links)]).encode())
         self.trees[sha] = dict(entries)
+        self.tree_links[sha] = links
         return sha
 
     def add_commit(self, tree: str, parents: list[str], message: str) -> str:
@@ -169,9 +174,10 @@ class FakeGitHub(LocalServer):
         self, files: dict[str, str], parents: list[str], message: str, base: str | None = None
     ) -> str:
         entries = dict(self.trees[self.commits[base]["tree"]]) if base else {}
+        links = self.tree_links[self.commits[base]["tree"]] - set(files) if base else frozenset()
         for path, text in files.items():
             entries[path] = self.add_blob(text.encode("utf-8"))
-        return self.add_commit(self.add_tree(entries), parents, message)
+        return self.add_commit(self.add_tree(entries, links), parents, message)
 
     def files_at(self, ref: str) -> dict[str, str]:
         sha = self.refs.get(ref, ref)
@@ -180,6 +186,19 @@ class FakeGitHub(LocalServer):
 
     def file(self, path: str, ref: str | None = None) -> str:
         return self.files_at(ref or self.default_branch)[path]
+
+    def is_link(self, path: str, ref: str | None = None) -> bool:
+        sha = self.refs.get(ref or self.default_branch, ref or "")
+        return path in self.tree_links[self.commits[sha]["tree"]]
+
+    def link(self, branch: str, path: str, target: str) -> None:
+        """Commit a symbolic link `path` -> `target` (relative to the link's folder)."""
+        with self.lock:
+            head = self.refs[branch]
+            tree = self.commits[head]["tree"]
+            entries = {**self.trees[tree], path: self.add_blob(target.encode())}
+            links = self.tree_links[tree] | {path}
+            self.refs[branch] = self.add_commit(self.add_tree(entries, links), [head], "link")
 
     # -- what people do on GitHub ----------------------------------------
     def push(self, branch: str, files: dict[str, str], message: str = "maintainer edit") -> None:
@@ -430,9 +449,18 @@ class FakeGitHub(LocalServer):
         sha = self.refs.get(ref, ref)
         if sha not in self.commits:
             return 404, {"message": "No commit found for the ref"}
-        tree = self.trees[self.commits[sha]["tree"]]
+        tree_sha = self.commits[sha]["tree"]
+        tree = self.trees[tree_sha]
         if path not in tree:
             return 404, {"message": "Not Found"}
+        if path in self.tree_links[tree_sha]:
+            # GitHub answers with the target file when the link points at one in the
+            # repository, else with the link itself ("type": "symlink").
+            target = self.blobs[tree[path]].decode()
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if resolved not in tree or resolved in self.tree_links[tree_sha]:
+                return 200, {"type": "symlink", "target": target, "path": path, "sha": tree[path]}
+            path = resolved
         content = self.blobs[tree[path]]
         large = len(content) > CONTENTS_LIMIT
         return 200, {
@@ -468,18 +496,22 @@ class FakeGitHub(LocalServer):
 
     def _post_tree(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
         entries: dict[str, str] = {}
+        links: set[str] = set()
         if b.get("base_tree"):
             if b["base_tree"] not in self.trees:
                 return 422, {"message": "base_tree is not a valid tree"}
             entries = dict(self.trees[b["base_tree"]])
+            links = set(self.tree_links[b["base_tree"]])
         for item in b["tree"]:
+            # An entry's mode says what it is from now on: 100644 turns a link into a file.
+            (links.add if item.get("mode") == "120000" else links.discard)(item["path"])
             if "content" in item:  # inline content: GitHub makes the blob
                 entries[item["path"]] = self.add_blob(item["content"].encode("utf-8"))
                 continue
             if item.get("sha") not in self.blobs:
                 return 422, {"message": f"tree.sha {item.get('sha')} is not a valid blob"}
             entries[item["path"]] = item["sha"]
-        sha = self.add_tree(entries)
+        sha = self.add_tree(entries, frozenset(links))
         return 201, {
             "sha": sha,
             "url": f"{self._repo_url()}/git/trees/{sha}",
