@@ -30,10 +30,10 @@ def added_records(plan: Plan) -> tuple[PaperRecord, ...]:
 
 
 def has_news(plan: Plan, reconciled: Reconciled) -> bool:
-    """Whether the branch must change: new papers, new title changes, or a record to keep."""
+    """Whether the branch must change: new papers or new title changes (not the stamp)."""
     report = plan.report
     new_titles = {c.id for c in report.title_changes} - {c.id for c in reconciled.carried_titles}
-    return bool(report.added or new_titles or reconciled.recorded)
+    return bool(report.added or new_titles)
 
 
 def pull_request_change(

@@ -9,18 +9,25 @@ thermometer code (count > k for k < cap) turn the sum of minimums into a dot
 product, so one matrix product bounds D for a whole block of pairs; only pairs
 the bound cannot rule out are checked with rapidfuzz. The result is exactly what
 an exhaustive comparison at the threshold finds.
+
+numpy is optional (the `large-lists` extra): without it every search takes the
+length-bounded scan, which finds the same pairs, only more slowly on large lists;
+the log says so once, naming the extra.
 """
 
 from __future__ import annotations
 
 import bisect
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+log = logging.getLogger(__name__)
 # Below this many pairs a plain length-bounded scan is cheaper than numpy.
 MATRIX_MIN_PAIRS = 2_000_000
+EXTRA = "large-lists"  # the optional dependency group that brings numpy
 KNOWN_BLOCK = 2048  # known titles per matrix product: bounds memory (2,000 x 2,048 floats)
 _SYMBOLS = " etaoinsrlcdhumpfgbywvkxjqz0123456789"
 # Caps near the largest count a title has of each symbol: lower caps lose bound strength.
@@ -50,7 +57,8 @@ class Targets:
         return len(self.titles)
 
     def prepare(self) -> None:
-        self.counts()
+        if numpy_installed():
+            self.counts()
 
     def counts(self) -> _Counts:
         if self._counts is None:
@@ -67,10 +75,37 @@ def candidate_pairs(
     """
     if not isinstance(targets, Targets):
         targets = Targets(targets)
-    if len(queries) * len(targets) < MATRIX_MIN_PAIRS:
-        yield from _length_pairs(queries, targets.titles, threshold)
-    else:
+    pairs = len(queries) * len(targets)
+    if pairs >= MATRIX_MIN_PAIRS and numpy_installed():
         yield from _matrix_pairs(queries, targets, threshold)
+        return
+    if pairs >= MATRIX_MIN_PAIRS:
+        _say_once(
+            f"{len(queries)} titles against {len(targets)} without numpy: the exact search "
+            f"scans by length, more slowly; install the {EXTRA} extra (pip install "
+            f"'arxiv-awesome-bot[{EXTRA}]') to speed it up"
+        )
+    yield from _length_pairs(queries, targets.titles, threshold)
+
+
+@cache
+def numpy_installed() -> bool:
+    """Whether numpy imports (it is the optional `large-lists` extra)."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_told: set[str] = set()
+
+
+def _say_once(message: str) -> None:
+    """Log that the slower path is taken, once per process (a scheduler runs many times)."""
+    if not _told:
+        _told.add(message)
+        log.info(message)
 
 
 def _length_pairs(

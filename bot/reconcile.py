@@ -138,8 +138,8 @@ class Reconciled:
     `list_text` is the base's list, or the branch's when the branch holds a
     maintainer's commits (`on_top`: the bot builds on their work). `carried` are
     re-added to a rebuilt list; `pending` are all still proposed (for the report).
-    `recorded` is True when the branch needs a commit even with nothing new
-    (a deletion to record as a rejection, a hand-added paper to record).
+    A deletion or a hand-added paper needs no commit of its own: every run reads
+    them again from the branch, and merging or closing the PR settles them.
     """
 
     state: State
@@ -148,7 +148,6 @@ class Reconciled:
     pending: list[Proposal] = field(default_factory=list)
     carried_titles: list[TitleChange] = field(default_factory=list)
     on_top: bool = False
-    recorded: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -187,13 +186,5 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
         f"({'; '.join(branch.foreign[:3])}): the bot adds its papers on top and never "
         "rewrites them; edits there win."
     )
-    return Reconciled(
-        state,
-        branch.list_text or snapshot.list_text,
-        [],
-        pending,
-        [],
-        True,
-        bool(removed or theirs),
-        notes,
-    )
+    text = branch.list_text or snapshot.list_text
+    return Reconciled(state, text, [], pending, [], True, notes)

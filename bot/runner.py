@@ -132,6 +132,8 @@ def run_in(
     github = repo.proposes
     snapshot = repo.gather(list_path, state_path)
     reconciled = reconcile(snapshot, config.target, env.now.date())
+    for note in reconciled.notes:
+        log.info("%s", note)
     # The run store (Actions cache) knows the watermark of runs that added nothing;
     # without it the committed state is the fallback: a re-read, never a lost paper.
     store_path = run_store_path(config.target.state_file)

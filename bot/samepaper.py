@@ -8,11 +8,12 @@ makes SAME: only differences that cannot change which paper a title names do.
 Title rules (README, "Same paper or not"; issue #15):
 - same: case, punctuation, spacing, hyphenation, LaTeX wrappers, accents and other
   Unicode/ASCII twins, British/American spelling, plural/singular, added or dropped
-  stop words ("Towards", "A", "The"), and one misspelt word (a typo that is no word);
+  stop words ("Towards", "A", "The"), and one misspelt word (a typo that is no word,
+  in a word of six letters or more);
 - different: a content word or a number (digits, Roman numerals, number words, model
   versions) replaced, added or removed;
-- unsure: a one-letter change that makes another word ("Form"/"From"), the same words in
-  another order, more than one misspelt word.
+- unsure: a one-letter change that makes another word ("Form"/"From") or changes a
+  short word ("Qwen"/"Owen"), the same words in another order, more than one misspelt word.
 Other facts then decide: the same title under other first authors, or with another
 abstract and no authors known, is unsure; a one-word change by the same first author
 within a year (by the ids' dates) is unsure; other authors or another abstract settle a
@@ -196,6 +197,8 @@ def _word_pair(x: str, y: str) -> TitleDifference:
     if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= 1:
         words = known_words()
         if x in words and y in words:
+            return TitleDifference("near_word", f"one letter apart: {shown}")
+        if min(len(x), len(y)) < 6:  # a short name ("Qwen"/"Owen") is too easily another
             return TitleDifference("near_word", f"one letter apart: {shown}")
         return TitleDifference("typo", f"misspelt: {shown}")
     return TitleDifference("content", shown, 1)

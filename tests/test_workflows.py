@@ -98,7 +98,8 @@ def test_action_never_splices_inputs_into_shell() -> None:
 def test_container_commands_work_in_this_environment() -> None:
     """The Dockerfile installs the package and runs `python -m bot schedule`: both must work."""
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    assert 'ENTRYPOINT ["python", "-m", "bot"]' in text and 'CMD ["schedule"]' in text
+    assert 'ENTRYPOINT ["python", "-P", "-m", "bot"]' in text and 'CMD ["schedule"]' in text
+    assert "--require-hashes -r requirements/lock.txt" in text
     assert re.search(r"^USER \d+", text, re.M), "runs as a non-root user"
     out = subprocess.run(
         [sys.executable, "-m", "bot", "schedule", "--help"],
@@ -107,3 +108,29 @@ def test_container_commands_work_in_this_environment() -> None:
         check=True,
     )
     assert "--once-now" in out.stdout
+
+
+def test_the_build_context_holds_only_what_the_image_needs() -> None:
+    """An allow-list: a local .venv (hundreds of MB), .git or test data never reach it."""
+    rules = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert rules[0] == "*"
+    allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
+    copied = re.findall(r"^COPY (\S+)", (ROOT / "Dockerfile").read_text(encoding="utf-8"), re.M)
+    assert set(copied) <= allowed, "every COPY source must be let into the build context"
+
+
+def test_dependabot_keeps_every_kind_of_pin_current() -> None:
+    path = ROOT / ".github" / "dependabot.yml"
+    out = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    ecosystems = {u["package-ecosystem"] for u in load(path)["updates"]}
+    assert ecosystems == {"pip", "docker", "github-actions"}

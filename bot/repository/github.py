@@ -296,7 +296,8 @@ class GithubRepository:
         branch = self.settings.branch
         if branch in (self.base, self.default_branch):
             raise ConfigError(
-                f"github.branch '{branch}' is the {'base' if branch == self.base else 'default'} "
+                f"github.branch '{branch}' is the "
+                f"{'default' if branch == self.default_branch else 'base'} "
                 f"branch of {self.settings.repo}: the bot would push to it without review; "
                 "give it a branch of its own (default arxiv-bot/updates)"
             )

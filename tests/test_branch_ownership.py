@@ -1,0 +1,224 @@
+"""The maintainer's repository stays theirs: whole runs against the GitHub stand-in.
+
+Each test is one fault of issue #13, driven through the CLI with the real
+PyGithub: deleted lines stay rejected, a maintainer's commits are built upon
+and never overwritten, the bot never pushes to the base, a missing token in
+GitHub mode is an error, and a run with nothing new writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.github_server import FakeGitHub
+from tests.test_pullrequest import BRANCH, distinct_title, github, remove_line, run, sae
+
+__all__ = ["github"]  # the fixture, shared with test_pullrequest
+TRAILER = "Generated-by: arxiv-bot"
+
+
+def branch_state(github: FakeGitHub) -> dict[str, str]:
+    state = json.loads(github.file("state/state.json", BRANCH))
+    return {p["id"]: p["status"] for p in state["papers"]}
+
+
+def writes(github: FakeGitHub, since: int = 0) -> list[str]:
+    return [f"{m} {p}" for m, p in github.log[since:] if m != "GET"]
+
+
+def fix_title_and_add_a_paper(github: FakeGitHub) -> None:
+    """What a maintainer does on the bot's branch: reword a title, add a paper by hand."""
+    readme = github.file("README.md", BRANCH)
+    readme = readme.replace(distinct_title(1), "A Title The Maintainer Fixed")
+    heading = next(
+        line for line in readme.splitlines(keepends=True) if line.startswith("## Papers")
+    )
+    mine = "- [My Own Pick](https://arxiv.org/abs/2611.09999)\n"
+    readme = readme.replace(heading, heading + mine, 1)
+    github.push(BRANCH, {"README.md": readme}, "Fix a title, add my pick")
+
+
+def test_deleted_line_stays_rejected_while_open_and_after_merge(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    remove_line(github, "2611.00002")
+    head = github.refs[BRANCH]
+    code, out, err = run(capsys)  # nothing new: nothing written, the deletion is seen
+    assert code == 0 and github.refs[BRANCH] == head and "recorded as rejected: 2611.00002" in err
+    arxiv_server.add(sae(3))
+    code, out, _ = run(capsys)  # the run after that: paper 2 is still in the fetch window
+    assert [a["id"] for a in out["added"]] == ["2611.00003"]  # type: ignore[union-attr]
+    assert "2611.00002" not in github.file("README.md", BRANCH)
+    assert branch_state(github)["2611.00002"] == "rejected"
+    github.merge(1)
+    assert "2611.00002" not in github.file("README.md")
+    arxiv_server.add(sae(4))
+    run(capsys)
+    assert "2611.00002" not in github.file("README.md", BRANCH)
+
+
+def test_maintainer_commits_are_built_upon_never_overwritten(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    assert TRAILER in github.commits[github.refs[BRANCH]]["message"]
+    fix_title_and_add_a_paper(github)
+    theirs = github.refs[BRANCH]
+    mark = len(github.log)
+    code, _, _ = run(capsys)  # nothing new: the branch is left exactly as it is
+    assert code == 0 and github.refs[BRANCH] == theirs and writes(github, mark) == []
+    arxiv_server.add(sae(3))
+    code, _, _ = run(capsys)
+    head = github.refs[BRANCH]
+    assert github.commits[head]["parents"] == [theirs]  # on top: never forced
+    readme = github.file("README.md", BRANCH)
+    assert "A Title The Maintainer Fixed" in readme and distinct_title(1) not in readme
+    assert "2611.09999" in readme and "2611.00003" in readme
+    assert branch_state(github)["2611.09999"] == "pending"  # their paper counts as pending
+    assert "commit(s) the bot did not write" in github.pull(1).body
+    github.merge(1)
+    merged = github.file("README.md")
+    assert "A Title The Maintainer Fixed" in merged and "2611.09999" in merged
+
+
+def test_a_moved_base_is_merged_in_and_a_conflict_is_left_and_said(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    fix_title_and_add_a_paper(github)
+    main_readme = github.file("README.md")
+    github.push(
+        "main",
+        {
+            "README.md": main_readme.replace(
+                "## Library\n", "## Library\n- [A tool](https://example.org)\n"
+            )
+        },
+    )
+    arxiv_server.add(sae(3))
+    code, _, _ = run(capsys)
+    head = github.refs[BRANCH]
+    assert code == 0 and github.commits[head]["parents"][1] == github.refs["main"]  # merged in
+    readme = github.file("README.md", BRANCH)
+    assert "- [A tool](https://example.org)" in readme and "A Title The Maintainer Fixed" in readme
+    # The base now rewords the same title line the maintainer fixed: a conflict.
+    line = next(
+        x for x in github.file("README.md").splitlines() if "2611.00001" in x or "Mechanistic" in x
+    )
+    github.push(
+        "main", {"README.md": github.file("README.md").replace(line, line + " (edited on main)")}
+    )
+    fixed = github.file("README.md", BRANCH)
+    github.push(BRANCH, {"README.md": fixed.replace(line, line + " (edited on the branch)")})
+    before = github.refs[BRANCH]
+    arxiv_server.add(sae(4))
+    code, _, err = run(capsys)
+    assert code == 0 and "conflicts with edits on this branch" in err
+    assert "conflicts with edits on this branch" in github.pull(1).body
+    assert github.commits[github.refs[BRANCH]]["parents"] == [before]  # theirs kept, no merge
+    assert "(edited on the branch)" in github.file("README.md", BRANCH)
+
+
+def test_branch_equal_to_the_base_is_refused_at_load(
+    github: FakeGitHub, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = workdir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('branch = "arxiv-bot/updates"', 'branch = "main"', 1).replace(
+            'base = ""', 'base = "main"', 1
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys)
+    assert code == 1 and "'github.branch' is 'main', the base branch" in err
+    assert github.log == []
+
+
+def test_branch_equal_to_the_default_branch_is_refused_before_any_write(
+    github: FakeGitHub, arxiv_server: FakeArxiv, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = workdir / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace('branch = "arxiv-bot/updates"', 'branch = "main"', 1), encoding="utf-8"
+    )
+    arxiv_server.add(sae(1))
+    head = github.refs["main"]
+    code, _, err = run(capsys)
+    assert code == 1 and "github.branch 'main' is the default branch" in err
+    assert writes(github) == [] and github.refs["main"] == head and github.pulls == []
+
+
+@pytest.mark.parametrize("variable", ["GITHUB_REPOSITORY", "GITHUB_ACTIONS"])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_missing_token_in_github_mode_is_an_error_naming_it(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    dry_run: bool,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "")  # a misnamed secret arrives empty
+    monkeypatch.setenv(variable, "true" if variable == "GITHUB_ACTIONS" else "octo/awesome-list")
+    arxiv_server.add(sae(1))
+    before = (workdir / "README.md").read_bytes()
+    code, _, err = run(capsys, *(["--dry-run"] if dry_run else []))
+    assert code == 1 and "GITHUB_TOKEN" in err
+    assert (workdir / "README.md").read_bytes() == before
+    code, _, _ = run(capsys, "--target", "README.md")  # local mode needs no token
+    assert code == 0 and "2611.00001" in (workdir / "README.md").read_text(encoding="utf-8")
+
+
+def test_runs_make_few_requests_and_nothing_new_writes_nothing(
+    github: FakeGitHub,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def requests(*args: str) -> tuple[int, list[str]]:
+        mark = len(github.log)
+        assert main(["--debug", "run", "--json", *args]) == 0
+        assert "GitHub requests this run:" in capsys.readouterr().err
+        return len(github.log) - mark, writes(github, mark)
+
+    arxiv_server.add(sae(1), sae(2), sae(3))
+    count, written = requests()
+    assert count <= 11 and len(written) == 5  # tree, commit, ref, pull request, labels
+    count, written = requests()
+    assert count <= 7 and written == []  # same day, nothing new
+    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-22T09:30:00+00:00")
+    count, written = requests()
+    assert count <= 7 and written == []  # next day: no commit only to move the stamp
+    arxiv_server.add(sae(4))
+    count, written = requests()
+    assert count <= 11 and len(written) == 4  # tree, commit, ref, body
+    github.merge(1)
+    count, written = requests()
+    assert count <= 8 and written == []
+
+
+def test_a_list_over_one_megabyte_is_read_through_the_blob_api(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (workdir / "README.md").read_text(encoding="utf-8")
+    big = readme + "\n<!-- " + "x" * (1024 * 1024) + " -->\n"
+    with FakeGitHub("ghp_TESTTOKEN1234567890abcdefSECRET", {"README.md": big}) as fake:
+        fake.use(workdir, monkeypatch)
+        arxiv_server.add(sae(1))
+        code, out, _ = run(capsys, "--dry-run")
+        assert code == 0 and [a["id"] for a in out["added"]] == ["2611.00001"]  # type: ignore[union-attr]
+        assert any("/git/blobs/" in path for _, path in fake.log)
