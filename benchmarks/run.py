@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.data import dedupe_workload, make_titles, vocabulary  # noqa: E402
+from benchmarks.numpy_paths import bench_numpy_paths  # noqa: E402
 
 
 def bench_dedupe(known_count: int, candidate_count: int, repeats: int, check: bool) -> None:
@@ -316,6 +317,7 @@ def main() -> None:
         bench_end_to_end(10_000, 500, 1)
         bench_github_mode(10_000, 500, 1)
         bench_dedupe(10_000, 500, 3, check=False)
+        bench_numpy_paths(10_000, 300)
         return
     # Subprocess figures first: a child's peak RSS counts pages shared with this process
     # at fork time, and the exhaustive check below grows it by hundreds of MB.
@@ -323,6 +325,7 @@ def main() -> None:
     bench_end_to_end(100_000, 2_000, 5)
     bench_github_mode(100_000, 2_000, 3)
     bench_dedupe(100_000, 2_000, 5, check=True)
+    bench_numpy_paths(20_000, 500)
 
 
 if __name__ == "__main__":
