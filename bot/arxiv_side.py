@@ -72,7 +72,6 @@ def both_sides(
     The fetch's error comes first when both fail, in either process.
     """
     from bot.pipeline import know_papers
-    from bot.worker import Worker, WorkerLost
 
     log.info("querying arXiv for papers submitted %s to %s", *window)
     arguments = (config, env.arxiv_api_url, window, sweep, budget)
@@ -80,6 +79,8 @@ def both_sides(
         screened, outcome = fetch_and_screen(*arguments)
         known = know_papers(document, state, config)
     else:
+        from bot.worker import Worker, WorkerLost  # only here: a small run never needs it
+
         try:
             with Worker(ARXIV_SIDE_MODULES, env=dict(env.worker_variables)) as worker:
                 (screened, outcome), known = worker.call_alongside(
