@@ -31,8 +31,13 @@ LINUX = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /
 
 
 @contextmanager
-def run_in_progress(tmp_path: Path, worker: bool) -> Iterator[subprocess.Popen[str]]:
-    """`python -m bot run` (writing, local mode) whose arXiv request is held."""
+def run_in_progress(
+    tmp_path: Path, worker: bool, prefix: tuple[str, ...] = ()
+) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot run` (writing, local mode) whose arXiv request is held.
+
+    `prefix` runs it under another command (`unshare`, to be PID 1 as in a container).
+    """
     (tmp_path / "README.md").write_text(EMPTY_LIST, encoding="utf-8")
     config = (ROOT / "config.toml").read_text(encoding="utf-8")
     if worker:
@@ -44,7 +49,7 @@ def run_in_progress(tmp_path: Path, worker: bool) -> Iterator[subprocess.Popen[s
         env = {**os.environ, "ARXIV_API_URL": server.url}
         env.pop("GITHUB_TOKEN", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--target", "README.md"],
+            [*prefix, sys.executable, "-m", "bot", "run", "--target", "README.md"],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
@@ -121,6 +126,34 @@ def test_the_worker_never_outlives_a_killed_bot(tmp_path: Path) -> None:
     assert freed < 1.0, f"the caller's pipes were held {freed:.1f} s after the bot died"
     assert "Traceback" not in err
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == EMPTY_LIST
+
+
+def pid_namespaces_work() -> bool:
+    try:
+        probe = subprocess.run(
+            ["unshare", "--fork", "--pid", "sh", "-c", "echo $$"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return False
+    return probe.stdout.strip() == "1"
+
+
+@LINUX
+@pytest.mark.skipif(not pid_namespaces_work(), reason="needs unshare --pid (root)")
+def test_a_run_as_pid_1_stops_on_sigterm(tmp_path: Path) -> None:
+    """In a container the bot is PID 1, which ignores a signal it has no handler for."""
+    with run_in_progress(tmp_path, worker=False, prefix=UNSHARE) as proc:
+        (bot,) = children(proc.pid)  # PID 1 inside its namespace
+        os.kill(bot, signal.SIGTERM)  # as `docker stop` sends it
+        _, err = proc.communicate(timeout=5)  # not the 30 s of the held request
+    assert_stopped_cleanly(proc, err, signal.SIGTERM, tmp_path)
+
+
+UNSHARE = ("unshare", "--fork", "--pid", "--kill-child")
 
 
 def test_a_worker_whose_parent_closes_the_pipe_exits(
