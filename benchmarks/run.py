@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.data import dedupe_workload, make_titles, vocabulary  # noqa: E402
 from benchmarks.numpy_paths import bench_numpy_paths  # noqa: E402
+from benchmarks.github_requests import bench_github_requests  # noqa: E402
 
 
 def bench_dedupe(known_count: int, candidate_count: int, repeats: int, check: bool) -> None:
@@ -316,6 +317,7 @@ def main() -> None:
         bench_startup(3)
         bench_end_to_end(10_000, 500, 1)
         bench_github_mode(10_000, 500, 1)
+        bench_github_requests(installed_env())
         bench_dedupe(10_000, 500, 3, check=False)
         bench_numpy_paths(10_000, 300)
         return
@@ -324,6 +326,7 @@ def main() -> None:
     bench_startup(7)
     bench_end_to_end(100_000, 2_000, 5)
     bench_github_mode(100_000, 2_000, 3)
+    bench_github_requests(installed_env())
     bench_dedupe(100_000, 2_000, 5, check=True)
     bench_numpy_paths(20_000, 500)
 
