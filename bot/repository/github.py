@@ -1,295 +1,31 @@
 """The GitHub adapter of the repository seam: gather a snapshot, publish one commit and one PR.
 
-The only module that imports `github` (PyGithub). Every request of a run goes
-through `GithubRepository._call` (one place to count, retry and explain them);
-every GitHub failure becomes a PublishError saying what to fix, and the token
-never appears in a message. The rules that need no request live in github_rules.
+`GithubRepository` reads through the client (github_client, the only importer
+of PyGithub) and writes through github_publish.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from bot.budget import TimeBudget
-from bot.config import Config
-from bot.environment import Environment
-from bot.errors import ConfigError, ListFormatError, PublishError
+from bot.errors import ConfigError, ListFormatError
 from bot.models import PullRequestRef
-from bot.repository.github_limits import (
-    RateLimitRetry,
-    WritePacer,
-    pause,
-    rate_limit_error,
-    route_pygithub_logging,
-)
-from bot.repository.github_rules import describe_github_error, is_bot_commit
+from bot.repository.github_client import GithubClient, GithubSettings, github_settings
+from bot.repository.github_publish import publish
+from bot.repository.github_rules import is_bot_commit
 from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
-from bot.state import State, state_from_json
+from bot.state import State
 
+__all__ = ["GithubRepository", "GithubSettings", "github_settings"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class GithubSettings:
-    token: str
-    repo: str
-    api_url: str
-    branch: str
-    base: str
-    pr_title: str
-    labels: tuple[str, ...]
-    draft: bool
-    max_retries: int
-    backoff_seconds: float
-    write_delay_seconds: float
-
-
-def github_settings(config: Config, env: Environment) -> GithubSettings | None:
-    """GitHub mode needs a token and a repository; without either the bot works locally.
-
-    Raises ConfigError when GitHub mode is clearly meant (GITHUB_REPOSITORY or
-    GITHUB_ACTIONS is set, or github.repo) but GITHUB_TOKEN is empty: a misnamed
-    secret must not turn into a green job that edits a checkout.
-    """
-    repo = config.github.repo or env.repository
-    if not env.token:
-        if env.repository or env.actions:
-            raise ConfigError(
-                "GITHUB_TOKEN is empty or unset, but GITHUB_REPOSITORY/GITHUB_ACTIONS say "
-                "GitHub mode is meant: pass the token as GITHUB_TOKEN (or use --target FILE "
-                "for a local run)"
-            )
-        return None
-    if not repo:
-        return None
-    g = config.github
-    return GithubSettings(
-        token=env.token,
-        repo=repo,
-        api_url=env.github_api_url,
-        branch=g.branch,
-        base=g.base,
-        pr_title=g.pr_title,
-        labels=g.labels,
-        draft=g.draft,
-        max_retries=g.max_retries,
-        backoff_seconds=g.backoff_seconds,
-        write_delay_seconds=g.write_delay_seconds,
-    )
-
-
-@dataclass(frozen=True)
-class ClosedPullInfo:
-    number: int
-    merged: bool
-    head_sha: str
-
-
-class _Retry(Exception):
-    """A 5xx answer to a request that is safe to repeat."""
-
-
-class GithubRepository:
-    """The handful of GitHub operations the bot needs, with actionable errors."""
+class GithubRepository(GithubClient):
+    """A list in a GitHub repository, changed through the bot's branch and pull request."""
 
     proposes = True
-
-    def __init__(
-        self,
-        settings: GithubSettings,
-        budget: TimeBudget,
-        sleep: Callable[[float], None] | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        """Connect to `settings.repo`; every wait GitHub asks for must fit `budget`.
-
-        `sleep` and `clock` (epoch seconds) are injectable for tests; raises
-        PublishError, or RateLimitError when a rate limit outlasts the budget.
-        """
-        from github import Auth, Github
-
-        route_pygithub_logging()
-        self.settings = settings
-        self.budget = budget
-        self.sleep = sleep or pause
-        self.clock = clock
-        self.pacer = WritePacer(settings.write_delay_seconds, sleep=self.sleep)
-        self.requests_made = 0
-        self.last_status: int = 0
-        self.last_error: Any = None
-        self.snapshot: Snapshot | None = None
-        # A file read through a symbolic link -> the link's target: changes are written
-        # to the target, so the link stays a link (path -> target, both in the repository).
-        self.links: dict[str, str] = {}
-        self.base_tree = self.head_tree = ""
-        # A rate-limited request was not processed: RateLimitRetry repeats any of them,
-        # POSTs included, after the wait GitHub asks for (within the budget). A 5xx POST
-        # may have been processed (a second "create pull request" could open two): it is
-        # not repeated blindly; `call` repeats the idempotent ones (blobs, trees, commits).
-        retry = RateLimitRetry(
-            budget,
-            self.sleep,
-            clock,
-            total=settings.max_retries,
-            backoff_factor=settings.backoff_seconds,
-            allowed_methods=frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
-        )
-        self.client = Github(
-            auth=Auth.Token(settings.token),
-            base_url=settings.api_url.rstrip("/"),
-            timeout=30,
-            retry=retry,
-            per_page=100,
-            seconds_between_requests=0,
-            seconds_between_writes=0,  # paced by self.pacer, only when a run needs it
-        )
-        self.requests_made += 1
-        with self._errors(f"reading repository {settings.repo}"):
-            self.repo = self.client.get_repo(settings.repo)
-            self.owner = self.repo.owner.login
-            self.default_branch = str(self.repo.default_branch)
-            self.base = settings.base or self.default_branch
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        from github import GithubException, RateLimitExceededExceedsMaxWait
-        from requests import RequestException
-
-        try:
-            yield
-        except RateLimitExceededExceedsMaxWait as exc:  # PyGithub's own cap (primary limit)
-            raise rate_limit_error(
-                exc.status, exc.wait or 0.0, self.clock(), self.budget.left()
-            ) from None
-        except GithubException as exc:
-            raise PublishError(
-                describe_github_error(exc.status, exc.data, action, self.settings.repo, exc.headers)
-            ) from None
-        except RequestException as exc:
-            raise PublishError(
-                f"cannot reach GitHub at {self.settings.api_url} while {action} "
-                f"({type(exc).__name__}); check GITHUB_API_URL and the network, then rerun"
-            ) from None
-
-    def call(
-        self,
-        verb: str,
-        path: str,
-        action: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        retry: bool = False,
-        tolerate: frozenset[int] = frozenset(),
-    ) -> Any:
-        """One REST request on the repository (`path` under /repos/{owner}/{repo}).
-
-        The one place the adapter's requests are made: counted in `requests_made`.
-        Returns the JSON answer, or None for a status in `tolerate` (404: absent,
-        409: a merge conflict), kept in `last_status` and `last_error`. `retry`
-        repeats a POST that is safe to repeat on a 5xx; GETs and PATCHes are
-        retried by the client's GithubRetry. Raises PublishError otherwise.
-        """
-        from github import GithubException
-
-        for attempt in range(self.settings.max_retries + 1):
-            self.requests_made += 1
-            if verb != "GET":
-                self.pacer.before_write()
-            try:
-                with self._errors(action):
-                    try:
-                        _, data = self.client.requester.requestJsonAndCheck(
-                            verb, f"{self.repo.url}{path}", parameters=params, input=body
-                        )
-                    except GithubException as exc:
-                        self.last_status, self.last_error = exc.status, exc.data
-                        if exc.status in tolerate:
-                            return None
-                        if not retry or exc.status < 500 or attempt == self.settings.max_retries:
-                            raise
-                        raise _Retry from None
-            except _Retry:
-                log.warning("GitHub answered %s while %s; retrying", self.last_status, action)
-                self.sleep(self.settings.backoff_seconds * 2**attempt)
-                continue
-            self.last_status, self.last_error = 200, None
-            return data
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    # -- reading -------------------------------------------------------------
-    def base_head(self) -> tuple[str, str]:
-        """The base branch's head commit and its tree."""
-        data = self.call(
-            "GET",
-            f"/branches/{quote(self.base, safe='')}",
-            f"reading base branch {self.base}",
-            tolerate=frozenset({404}),
-        )
-        if data is None:
-            raise PublishError(
-                f"base branch '{self.base}' not found in {self.settings.repo}; fix github.base"
-            )
-        commit = data["commit"]
-        return str(commit["sha"]), str(commit["commit"]["tree"]["sha"])
-
-    def base_sha(self) -> str:
-        return self.base_head()[0]
-
-    def read_file(self, path: str, ref: str | None = None) -> str | None:
-        """The file's text at a commit (default: the base branch), or None if absent there."""
-        ref = ref or self.base_sha()
-        found = self.call(
-            "GET",
-            f"/contents/{quote(path)}",
-            f"reading {path}",
-            params={"ref": ref},
-            tolerate=frozenset({404}),
-        )
-        if found is None:
-            return None
-        if isinstance(found, dict) and found.get("type") == "symlink":
-            raise PublishError(
-                f"{path} is a symbolic link to {found.get('target')}, not a file in "
-                f"{self.settings.repo}: the bot writes only inside the repository; "
-                "set target.file to the real file"
-            )
-        if isinstance(found, list) or found.get("type") != "file":
-            raise PublishError(f"{path} is a directory in {self.settings.repo}; fix target.file")
-        if found.get("path", path) != path:  # GitHub followed a symbolic link to a file
-            self.links[path] = str(found["path"])
-        if found.get("encoding") != "base64" or not found.get("content"):
-            # Files over 1 MB come without content (encoding "none"): read the blob.
-            found = self.call("GET", f"/git/blobs/{found['sha']}", f"reading {path}")
-        return base64.b64decode(found["content"]).decode("utf-8")
-
-    def commit_message(self, sha: str) -> str:
-        """The message of commit `sha`."""
-        return str(self.call("GET", f"/git/commits/{sha}", "reading a commit")["message"])
-
-    def closed_pulls(self, branch: str) -> list[ClosedPullInfo]:
-        """The closed pull requests from `branch` into the base (number, merged, head)."""
-        pulls = self.call(
-            "GET",
-            "/pulls",
-            "listing closed pull requests",
-            params={"state": "closed", "head": f"{self.owner}:{branch}", "base": self.base},
-        )
-        return [
-            ClosedPullInfo(int(p["number"]), bool(p.get("merged_at")), str(p["head"]["sha"]))
-            for p in pulls
-        ]
-
-    def read_state(self, path: str, ref: str, label: str) -> State | None:
-        text = self.read_file(path, ref)
-        return state_from_json(text, f"{label}:{path}") if text is not None else None
 
     def gather(self, list_path: str, state_path: str) -> Snapshot:
         """Read the list and state at the base, the bot's PRs, and its branch's commits."""
@@ -372,7 +108,5 @@ class GithubRepository:
     # -- writing (bot/repository/github_publish.py: requests through `call` only) --
     def publish(self, change: Change) -> PullRequestRef | None:
         """Write the commit (if any), then open or update the pull request."""
-        from bot.repository.github_publish import publish
-
         assert self.snapshot is not None, "gather before publish"
         return publish(self, self.snapshot, change)

@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from bot.errors import PublishError
 from bot.models import OVERFLOW_MARKER, PullRequestRef
+from bot.repository.github_client import GithubClient
 from bot.repository.github_rules import describe_github_error, with_trailer
 from bot.repository.seam import BotBranch, Change, Snapshot
-
-if TYPE_CHECKING:
-    from bot.repository.github import GithubRepository
 
 log = logging.getLogger(__name__)
 ANSWERS_TO_LOOK_AGAIN = frozenset({422, 500, 502, 503, 504})  # it may exist after all
 
 
-def publish(gh: GithubRepository, snapshot: Snapshot, change: Change) -> PullRequestRef | None:
+def publish(gh: GithubClient, snapshot: Snapshot, change: Change) -> PullRequestRef | None:
     """Write the change's commit (if it has files), then open or update the pull request."""
     branch = snapshot.branch
     notes = write_commit(gh, snapshot, change) if change.files else []
@@ -42,7 +40,7 @@ def publish(gh: GithubRepository, snapshot: Snapshot, change: Change) -> PullReq
     return pull
 
 
-def write_commit(gh: GithubRepository, snapshot: Snapshot, change: Change) -> list[str]:
+def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> list[str]:
     """One commit with the change's files on the bot's branch; notes for the PR body."""
     branch, name = snapshot.branch, gh.settings.branch
     force: bool | None
@@ -68,7 +66,7 @@ def write_commit(gh: GithubRepository, snapshot: Snapshot, change: Change) -> li
 
 
 def make_commit(
-    gh: GithubRepository, tree: str, parents: list[str], files: dict[str, str], message: str
+    gh: GithubClient, tree: str, parents: list[str], files: dict[str, str], message: str
 ) -> str:
     """A tree with the files' content inline on top of `tree`, and a commit of it."""
     elements = [  # a list read through a symbolic link is written to the link's target
@@ -92,7 +90,7 @@ def make_commit(
     return str(commit["sha"])
 
 
-def move_branch(gh: GithubRepository, name: str, sha: str, force: bool | None) -> None:
+def move_branch(gh: GithubClient, name: str, sha: str, force: bool | None) -> None:
     """Create the branch (`force` None), or move it: forward only unless `force`."""
     if force is None:
         gh.call(
@@ -116,7 +114,7 @@ def move_branch(gh: GithubRepository, name: str, sha: str, force: bool | None) -
         )
 
 
-def merge_base(gh: GithubRepository, name: str, base_sha: str) -> list[str]:
+def merge_base(gh: GithubClient, name: str, base_sha: str) -> list[str]:
     """Merge the moved base into the branch; on a conflict leave it and say so."""
     merged = gh.call(
         "POST",
@@ -141,7 +139,7 @@ def merge_base(gh: GithubRepository, name: str, base_sha: str) -> list[str]:
 
 
 def open_pull(
-    gh: GithubRepository, head: str, title: str, body: str, comments: Sequence[str]
+    gh: GithubClient, head: str, title: str, body: str, comments: Sequence[str]
 ) -> PullRequestRef:
     """Open the PR; never two: after a 5xx or 422 look for it before trying again."""
     fields = {"base": gh.base, "head": head, "title": title, "body": body}
@@ -169,7 +167,7 @@ def open_pull(
     )
 
 
-def find_open_pull(gh: GithubRepository, head: str) -> dict[str, Any] | None:
+def find_open_pull(gh: GithubClient, head: str) -> dict[str, Any] | None:
     found = gh.call(
         "GET",
         "/pulls",
@@ -180,7 +178,7 @@ def find_open_pull(gh: GithubRepository, head: str) -> dict[str, Any] | None:
 
 
 def update_pull(
-    gh: GithubRepository,
+    gh: GithubClient,
     pull: PullRequestRef,
     branch: BotBranch,
     body: str,
@@ -200,7 +198,7 @@ def update_pull(
         label(gh, pull.number)
 
 
-def label(gh: GithubRepository, number: int) -> None:
+def label(gh: GithubClient, number: int) -> None:
     if gh.settings.labels:
         gh.call(
             "POST",
@@ -211,7 +209,7 @@ def label(gh: GithubRepository, number: int) -> None:
         )
 
 
-def replace_overflow_comments(gh: GithubRepository, number: int, comments: Sequence[str]) -> None:
+def replace_overflow_comments(gh: GithubClient, number: int, comments: Sequence[str]) -> None:
     """Edit, add or delete the bot's overflow comments on PR `number` to match `comments`."""
     action = f"updating the comments of pull request #{number}"
     listed = gh.call("GET", f"/issues/{number}/comments", action)
@@ -226,7 +224,7 @@ def replace_overflow_comments(gh: GithubRepository, number: int, comments: Seque
         gh.call("DELETE", f"/issues/comments/{comment['id']}", action)
 
 
-def open_or_update_pull(gh: GithubRepository, head: str, title: str, body: str) -> PullRequestRef:
+def open_or_update_pull(gh: GithubClient, head: str, title: str, body: str) -> PullRequestRef:
     """The audit's PR on `head`: update the open one, or open one."""
     found = find_open_pull(gh, head)
     if found is None:
@@ -243,7 +241,7 @@ def open_or_update_pull(gh: GithubRepository, head: str, title: str, body: str) 
 
 
 def rebuild_branch(
-    gh: GithubRepository, name: str, base_sha: str, files: dict[str, str], message: str
+    gh: GithubClient, name: str, base_sha: str, files: dict[str, str], message: str
 ) -> None:
     """The audit's clean-up branch: one commit on the base, the branch forced to it."""
     base = gh.call("GET", f"/git/commits/{base_sha}", "reading the base commit")
@@ -257,9 +255,7 @@ def rebuild_branch(
     move_branch(gh, name, sha, None if exists is None else True)
 
 
-def report_health(
-    gh: GithubRepository, label_name: str, failing: bool, title: str, body: str
-) -> None:
+def report_health(gh: GithubClient, label_name: str, failing: bool, title: str, body: str) -> None:
     """Open or update the health issue while failing; comment and close it on recovery."""
     action = "updating the health issue"
     issues = gh.call("GET", "/issues", action, params={"state": "open", "labels": label_name})
