@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.data import dedupe_workload, make_titles, vocabulary  # noqa: E402
-from benchmarks.numpy_paths import bench_numpy_paths  # noqa: E402
 from benchmarks.github_requests import bench_github_requests  # noqa: E402
+from benchmarks.numpy_paths import bench_numpy_paths  # noqa: E402
 
 
 def bench_dedupe(known_count: int, candidate_count: int, repeats: int, check: bool) -> None:
