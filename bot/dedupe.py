@@ -13,7 +13,7 @@ reaches it, so the pairs judged are exactly those an exhaustive comparison would
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -88,9 +88,14 @@ class TitleIndex:
             for qi, pairs in found.items()
         }
 
-    def facts(self, known: KnownTitle) -> Facts:
-        authors = self.authors_of(known.id) if self.authors_of and known.id else ()
-        return Facts(known.id, known.title, authors)
+    def facts(self, known: KnownTitle, abstracts: Mapping[str, str] | None = None) -> Facts:
+        """What the verdict knows of a known paper: its authors from the state, and its
+        abstract from `abstracts` (the run store's cache: id -> "title\nabstract")."""
+        if not known.id:
+            return Facts(known.id, known.title)
+        authors = self.authors_of(known.id) if self.authors_of else ()
+        abstract = abstracts.get(known.id, "").partition("\n")[2] if abstracts else ""
+        return Facts(known.id, known.title, authors, abstract)
 
     def match(self, paper: Paper) -> Duplicate | None:
         """The known entry this paper duplicates, or None (new, or only possibly a duplicate)."""
@@ -118,11 +123,14 @@ def listed_then_stored(listed: KnownTitles, stored: KnownTitles) -> KnownTitles:
     return listed + stored.where(map(operator.ne, listed_titles, stored.titles))
 
 
-def split_duplicates(papers: Sequence[Paper], index: TitleIndex) -> Split:
+def split_duplicates(
+    papers: Sequence[Paper], index: TitleIndex, abstracts: Mapping[str, str] | None = None
+) -> Split:
     """Separate new papers from duplicates; twins within the batch count once (first wins).
 
     Each paper is judged against every known paper its title is similar to: the first
     SAME makes it a duplicate; else the first UNSURE is noted and the paper is fresh.
+    `abstracts` (id -> "title\nabstract", the run store's cache) adds known abstracts.
     """
     norms = normalize_titles([p.title for p in papers])
     open_ = [i for i, p in enumerate(papers) if norms[i] and index.by_id(p.id) is None]
@@ -136,7 +144,7 @@ def split_duplicates(papers: Sequence[Paper], index: TitleIndex) -> Split:
         if (known := index.by_id(paper.id)) is not None:
             split.duplicates.append(Duplicate(paper, known, "id", why="same arXiv id"))
             continue
-        candidates = [(k, score, index.facts(k)) for k, score in found.get(i, ())]
+        candidates = [(k, score, index.facts(k, abstracts)) for k, score in found.get(i, ())]
         candidates += [
             (KnownTitle(papers[j].id, papers[j].title, "this run"), score, Facts.of(papers[j]))
             for j, score in twins.get(i, ())

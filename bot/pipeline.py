@@ -145,7 +145,7 @@ def plan_run(
     what the fetch learned: when arXiv sent nothing for the window, the watermark stays (a
     transient empty answer then costs a re-read, never a paper).
     """
-    fresh, duplicates, possible = split_duplicates(screened.papers, known.index)
+    fresh, duplicates, possible = split_duplicates(screened.papers, known.index, store.cache(CACHE))
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
     decisions = [
         with_possible_duplicate(decision_of[paper.id], possible.get(paper.id), known.document.lines)

@@ -255,3 +255,17 @@ def test_the_note_stays_with_the_paper_while_it_is_proposed() -> None:
     body = pull_request_text(RunReport(carried=[carried]), "README.md").body
     assert "⚠️ **possible duplicate of Induction Heads Form in Two-Layer" in body
     assert "**1** marked ⚠️ may duplicate a known paper" in body
+
+
+def test_a_cached_abstract_tells_a_reused_title_from_the_same_paper() -> None:
+    """The run store's abstracts cache ("title\\nabstract" by id) is a known paper's abstract."""
+    listed = KnownTitle("2601.00001", "Attention Heads of Large Language Models: A Survey", "list")
+    cache = {listed.id: f"{listed.title}\nWe survey attention heads in language models."}
+    same = Paper("2611.00001", 1, listed.title, "We survey attention heads in language models.",
+                 (), date(2026, 11, 1), "cs.LG", ())  # fmt: skip
+    other = Paper("2611.00002", 1, listed.title, "Protein folding networks rely on attention.",
+                  (), date(2026, 11, 1), "cs.LG", ())  # fmt: skip
+    for new, expected in ((same, "same"), (other, "unsure")):
+        _, duplicates, possible = split_duplicates([new], TitleIndex([listed], 90.0), cache)
+        assert ("same" if duplicates else "unsure" if possible else "different") == expected
+    assert split_duplicates([other], TitleIndex([listed], 90.0)).duplicates  # no abstract: same
