@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli import main
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server import FakeGitHub, Fault
 from tests.test_pullrequest import BRANCH, distinct_title, github, remove_line, run, sae
 
 __all__ = ["github"]  # the fixture, shared with test_pullrequest
@@ -222,3 +222,30 @@ def test_a_list_over_one_megabyte_is_read_through_the_blob_api(
         code, out, _ = run(capsys, "--dry-run")
         assert code == 0 and [a["id"] for a in out["added"]] == ["2611.00001"]  # type: ignore[union-attr]
         assert any("/git/blobs/" in path for _, path in fake.log)
+
+
+def test_a_branch_with_foreign_commits_and_no_open_pr_is_left_alone(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1))
+    run(capsys)
+    github.close(1)
+    github.push(BRANCH, {"NOTES.md": "kept for later\n"}, "My notes on the bot's branch")
+    theirs = github.refs[BRANCH]
+    arxiv_server.add(sae(2))
+    code, _, err = run(capsys)
+    assert code == 1 and f"branch {BRANCH} holds commits the bot did not write" in err
+    assert github.refs[BRANCH] == theirs and github.open_pulls() == []
+
+
+def test_a_push_during_the_run_is_never_overwritten(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1))
+    run(capsys)
+    head = github.refs[BRANCH]
+    # GitHub's answer when the branch moved after the bot read it: not a fast forward.
+    github.script(Fault("PATCH", r"/git/refs/heads/", status=422))
+    arxiv_server.add(sae(2))
+    code, _, err = run(capsys)
+    assert code == 1 and "moved while the bot ran" in err and github.refs[BRANCH] == head
