@@ -10,10 +10,7 @@ where the reviewer looks.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from bot.audit import Finding
-from bot.cleanup import Cleanup
 from bot.listdoc.markdown import escape_markdown, short_authors
 from bot.models import (
     JUDGE_ADVICE,
@@ -171,46 +168,6 @@ HOW_TO_REJECT = (
 )
 
 
-def audit_body(findings: Sequence[Finding], cleanup: Cleanup, list_name: str) -> str:
-    """The clean-up PR's body: exactly what its diff fixes, then what is left for the maintainer.
-
-    Fixes the maintainer declined before (closed unmerged) are counted, not listed again.
-    """
-    fixed = set(map(id, cleanup.fixed))
-    declined = set(map(id, cleanup.declined))
-    review = [f for f in findings if id(f) not in fixed and id(f) not in declined]
-    head = [
-        f"arXiv bot audit of `{escape_for_github(list_name)}`: {len(findings)} finding(s); "
-        f"this pull request fixes {len(cleanup.fixed)}. Merge to accept, or close it: "
-        "a fix in a closed pull request is not proposed again.",
-    ]
-    if cleanup.declined:
-        head.append(
-            f"{len(cleanup.declined)} fix(es) you declined in an earlier clean-up "
-            "pull request are left alone."
-        )
-    sections: Sections = [
-        ("### Fixed in this diff", [_finding_item(f) for f in cleanup.fixed]),
-        ("### For your review (not changed)", [_finding_item(f) for f in review]),
-    ]
-    body = _join(head, sections)
-    if len(body) <= BODY_BUDGET:
-        return body
-    kept, rest = _fit(head, sections, BODY_BUDGET)
-    left = sum(len(items) for _, items in rest)
-    return _join(head, kept) + (
-        f"\n*{left} more finding(s) left out to stay under GitHub's size limit; "
-        "run `python -m bot audit` for all of them.*\n"
-    )
-
-
-def _finding_item(finding: Finding) -> str:
-    return (
-        f"- line {finding.line} `{finding.kind}` {escape_for_github(finding.title, 120)}: "
-        f"{escape_for_github(finding.detail)}"
-    )
-
-
 Sections = list[tuple[str, list[str]]]  # (heading, items) in the order shown
 
 
@@ -223,10 +180,10 @@ def pull_request_text(report: RunReport, list_name: str) -> PullRequestText:
     head = _head(report, list_name)
     for with_abstracts in (True, False):
         sections = _sections(report, with_abstracts)
-        body = _join(head, sections)
+        body = join_sections(head, sections)
         if len(body) <= BODY_BUDGET:
             return PullRequestText(body)
-    kept, rest = _fit(head, sections, BODY_BUDGET)
+    kept, rest = fit_sections(head, sections, BODY_BUDGET)
     comments = _overflow_comments(rest)
     left = sum(len(items) for _, items in rest)
     note = (
@@ -234,7 +191,7 @@ def pull_request_text(report: RunReport, list_name: str) -> PullRequestText:
         f"GitHub limits a description to {GITHUB_BODY_LIMIT:,} characters.*\n"
         f"{OVERFLOW_MARKER}\n"
     )
-    return PullRequestText(_join(head, kept) + note, comments)
+    return PullRequestText(join_sections(head, kept) + note, comments)
 
 
 def _head(report: RunReport, list_name: str) -> list[str]:
@@ -289,7 +246,7 @@ def _sections(report: RunReport, with_abstracts: bool) -> Sections:
     ]
 
 
-def _join(head: list[str], sections: Sections) -> str:
+def join_sections(head: list[str], sections: Sections) -> str:
     parts = list(head)
     for heading, items in sections:
         if items:
@@ -297,9 +254,9 @@ def _join(head: list[str], sections: Sections) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _fit(head: list[str], sections: Sections, limit: int) -> tuple[Sections, Sections]:
+def fit_sections(head: list[str], sections: Sections, limit: int) -> tuple[Sections, Sections]:
     """Split into what fits in `limit` characters (items in order) and the rest."""
-    used = len(_join(head, []))
+    used = len(join_sections(head, []))
     kept: Sections = []
     rest: Sections = []
     for heading, items in sections:

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.audit import audit_entries, link_form
+from bot.audit_body import audit_body
 from bot.cleanup import cleanup_list, declined_keys
 from bot.config import RelevanceConfig, TargetConfig
 from bot.listdoc.document import ListDocument
 from bot.listdoc.template import format_entry
 from bot.models import Paper
-from bot.prbody import audit_body
 from bot.relevance import compile_rules
 from tests.fakes.arxiv_server import FakeArxiv
 from tests.fakes.github_server import FakeGitHub

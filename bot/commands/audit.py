@@ -58,7 +58,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     pull = None
     cleanup = None
     if settings is not None:
-        from bot.prbody import audit_body
+        from bot.audit_body import audit_body
         from bot.repository.github_publish import open_or_update_pull, rebuild_branch
 
         branch = config.github.audit_branch
