@@ -1,6 +1,7 @@
 """The GitHub client of the GitHub adapter: settings, every request, the reads.
 
-The only module that imports `github` (PyGithub). Every request goes through
+With github_limits (PyGithub's retry, extended) and github_rules (its rate-limit
+message test), the only module that imports `github` (PyGithub). Every request goes through
 `GithubClient.call` (one place to count, pace, retry and explain them); every
 GitHub failure becomes a PublishError saying what to fix, and the token never
 appears in a message. Rules that need no request live in github_rules, rate
