@@ -23,13 +23,6 @@ from bot.budget import TimeBudget
 from bot.config import Config
 from bot.environment import Environment
 from bot.errors import ConfigError, PublishError
-from bot.repository.github_limits import (
-    RateLimitRetry,
-    WritePacer,
-    pause,
-    rate_limit_error,
-    route_pygithub_logging,
-)
 from bot.repository.github_rules import describe_github_error
 from bot.repository.seam import Snapshot
 from bot.state import State, state_from_json
@@ -114,6 +107,15 @@ class GithubClient:
         """
         from github import Auth, Github
 
+        # github_limits imports PyGithub: loaded here, not with this module, which a
+        # local run imports for `github_settings` alone (PyGithub costs a tenth of a second).
+        from bot.repository.github_limits import (
+            RateLimitRetry,
+            WritePacer,
+            pause,
+            route_pygithub_logging,
+        )
+
         route_pygithub_logging()
         self.settings = settings
         self.budget = budget
@@ -160,6 +162,8 @@ class GithubClient:
     def _errors(self, action: str) -> Iterator[None]:
         from github import GithubException, RateLimitExceededExceedsMaxWait
         from requests import RequestException
+
+        from bot.repository.github_limits import rate_limit_error
 
         try:
             yield
