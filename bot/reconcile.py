@@ -131,6 +131,13 @@ def added_by_hand(
     ]
 
 
+def as_the_bot_wrote(base: ListedPapers, branch_state: State, branch: ListedPapers) -> bool:
+    """Whether a branch an older bot version wrote (no trailer) is still as it wrote it:
+    the base's papers plus the pending ones of its state, no more, no fewer."""
+    pending = {r.id for r in branch_state.papers.values() if r.status == "pending"}
+    return branch.ids == base.ids | pending
+
+
 @dataclass(frozen=True)
 class Reconciled:
     """The state and list a run plans on, once the bot's pull requests are accounted for.
@@ -167,8 +174,14 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
         state.watermark is None or branch_state.watermark > state.watermark
     ):
         state = replace(state, watermark=branch_state.watermark)
-    on_top = bool(branch.foreign)
-    branch_list = ListDocument(branch.list_text or snapshot.list_text, target) if on_top else None
+    branch_list = None
+    if branch.foreign or branch.legacy:
+        branch_list = ListDocument(branch.list_text or snapshot.list_text, target)
+    on_top = bool(branch.foreign) or (
+        branch_list is not None and not as_the_bot_wrote(base, branch_state, branch_list)
+    )
+    if not on_top:
+        branch_list = None
     keep, removed = carry_pending(state, base, branch_state, branch_list)
     theirs = added_by_hand(state, base, branch_state, branch_list, today) if branch_list else []
     if removed:
@@ -181,9 +194,10 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
     if not on_top:
         titles = carry_titles(state, base, branch_state)
         return Reconciled(state, snapshot.list_text, pending, pending, titles, notes=notes)
+    foreign = branch.foreign or ("an older bot version's commit, edited since",)
     notes.append(
-        f"This branch holds {len(branch.foreign)} commit(s) the bot did not write "
-        f"({'; '.join(branch.foreign[:3])}): the bot adds its papers on top and never "
+        f"This branch holds {len(foreign)} commit(s) the bot did not write "
+        f"({'; '.join(foreign[:3])}): the bot adds its papers on top and never "
         "rewrites them; edits there win."
     )
     text = branch.list_text or snapshot.list_text

@@ -108,3 +108,16 @@ def test_notes_open_the_pr_body_escaped() -> None:
     body = pull_request_text(report, "README.md").body
     assert "> **Note:** This branch holds 1 commit(s)" in body
     assert "@octocat" not in body and "#12" not in body
+
+
+def test_an_older_bots_branch_is_the_bots_while_it_shows_what_the_bot_wrote() -> None:
+    branch_state = State(papers={"2611.00002": pending("2611.00002")})
+    untouched = BotBranch(
+        "h", PULL, state=branch_state, list_text=listed("2611.00002"), legacy=True
+    )
+    out = reconcile(Snapshot(BASE, State(), "b", untouched), TARGET, TODAY)
+    assert not out.on_top and [p.paper.id for p in out.carried] == ["2611.00002"]
+    edited = BotBranch("h", PULL, state=branch_state, list_text=listed(), legacy=True)
+    out = reconcile(Snapshot(BASE, State(), "b", edited), TARGET, TODAY)
+    assert out.on_top and statuses(out.state) == {"2611.00002": "rejected"}
+    assert any("older bot version" in note for note in out.notes)

@@ -14,7 +14,7 @@ from bot.errors import ConfigError, ListFormatError
 from bot.models import PullRequestRef
 from bot.repository.github_client import GithubClient, GithubSettings, github_settings
 from bot.repository.github_publish import publish
-from bot.repository.github_rules import is_bot_commit
+from bot.repository.github_rules import commit_author
 from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
 from bot.state import State
 
@@ -82,11 +82,13 @@ class GithubRepository(GithubClient):
         commits = compared["commits"]
         head = commits[-1] if commits else compared["merge_base_commit"]
         self.head_tree = str(head["commit"]["tree"]["sha"])
+        authors = [commit_author(c["commit"]["message"]) for c in commits]
         foreign = tuple(
             f"{c['sha'][:7]} {c['commit']['message'].splitlines()[0][:60]}"
-            for c in commits
-            if not is_bot_commit(c["commit"]["message"])
+            for c, author in zip(commits, authors, strict=True)
+            if author == "someone"
         )
+        legacy = "older bot" in authors
         if compared.get("total_commits", len(commits)) > len(commits):
             foreign += (f"and {compared['total_commits'] - len(commits)} more commit(s)",)
         has_base = int(compared.get("behind_by", 0)) == 0
@@ -102,7 +104,8 @@ class GithubRepository(GithubClient):
             foreign,
             has_base,
             self.read_state(state_path, head_sha, f"PR #{pull['number']}"),
-            self.read_file(list_path, head_sha) if foreign else None,
+            self.read_file(list_path, head_sha) if foreign or legacy else None,
+            legacy,
         )
 
     # -- writing (bot/repository/github_publish.py: requests through `call` only) --

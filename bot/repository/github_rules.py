@@ -7,7 +7,7 @@ import email.utils
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from bot.repository.seam import TRAILER
 
@@ -23,12 +23,20 @@ SECONDARY_WAIT = 60.0  # "wait for at least one minute before retrying" (GitHub 
 LEGACY_MESSAGE = re.compile(r"arXiv bot: \d+ paper\(s\) for \S+")
 
 
-def is_bot_commit(message: str) -> bool:
-    """Whether the bot wrote a commit: its trailer, or the message of older bot versions."""
+def commit_author(message: str) -> Literal["bot", "older bot", "someone"]:
+    """Who wrote a commit, by its message: the trailer marks the bot's; an older bot
+    version's message (one line, no trailer) is the bot's if its tree says so too."""
     lines = message.strip().splitlines()
-    return TRAILER in (line.strip() for line in lines) or bool(
-        lines and LEGACY_MESSAGE.fullmatch(lines[0].strip()) and len(lines) == 1
-    )
+    if TRAILER in (line.strip() for line in lines):
+        return "bot"
+    if len(lines) == 1 and LEGACY_MESSAGE.fullmatch(lines[0].strip()):
+        return "older bot"
+    return "someone"
+
+
+def is_bot_commit(message: str) -> bool:
+    """Whether the bot (this version or an older one) wrote a commit, by its message."""
+    return commit_author(message) != "someone"
 
 
 def with_trailer(message: str) -> str:

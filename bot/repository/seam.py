@@ -27,8 +27,8 @@ class BotBranch:
 
     `foreign` lists the commits on the branch (since it forked from the base) that
     the bot did not write, as "sha subject"; `list_text` is read only when there are
-    some (otherwise the list there is the bot's own). `has_base` is False when the
-    base moved on since the branch forked.
+    some, or commits of an older bot version (otherwise the list there is the bot's
+    own). `has_base` is False when the base moved on since the branch forked.
     """
 
     head_sha: str
@@ -39,6 +39,7 @@ class BotBranch:
     has_base: bool = True
     state: State | None = None
     list_text: str | None = None
+    legacy: bool = False  # commits of an older bot version (no trailer): checked by content
 
 
 @dataclass(frozen=True)
