@@ -43,7 +43,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print(f"nothing left to label; next: python -m bot evaluate {out}")
         return 0
     with open_for_append(out) as handle:
-        session = label_papers(todo, handle, threshold, input, print)
+        session = label_papers(todo, handle, threshold, answer, print)
     left = len(todo) - session.answered
     print(
         f"\nlabelled {session.answered} paper(s) this time ({session.relevant} relevant, "
@@ -54,6 +54,14 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print("run the same command again to go on where you stopped")
     print(f"next: python -m bot evaluate {out}")
     return 0
+
+
+def answer(prompt: str) -> str:
+    """One line from stdin; echoed when stdin is not a terminal, so a transcript reads well."""
+    line = input(prompt)
+    if not sys.stdin.isatty():
+        print(line)
+    return line
 
 
 def open_for_append(path: Path) -> TextIO:
