@@ -203,6 +203,8 @@ def _head(report: RunReport, list_name: str) -> list[str]:
     )
     if report.window:
         summary += f" (submitted {report.window[0]} to {report.window[1]})"
+    if report.sweep:
+        summary += f"; late-paper sweep of {report.sweep[0]} to {report.sweep[1]}"
     flagged = sum(1 for d in report.added if d.possible_duplicate)
     flagged += sum(1 for p in report.carried if p.doubt)
     if flagged:
@@ -221,6 +223,11 @@ def _sections(report: RunReport, with_abstracts: bool) -> Sections:
         (
             f"### New in this run ({len(report.added)})",
             [_added_item(d, with_abstracts) for d in report.added],
+        ),
+        (
+            f"### arXiv sent records that cannot be read: look them up by hand "
+            f"({len(report.unreadable)})",
+            [f"- {escape_for_github(u.describe())}" for u in report.unreadable],
         ),
         (
             f"### Still proposed from earlier runs ({len(report.carried)})",

@@ -99,6 +99,8 @@ def report_json(report: RunReport) -> dict[str, Any]:
         ),
         "judge": judge_json(report.judge),
         "notes": list(report.notes),
+        "unreadable": [{"id": u.id, "page": u.page, "reason": u.reason} for u in report.unreadable],
+        "sweep": [d.isoformat() for d in report.sweep] if report.sweep else None,
     }
 
 
@@ -156,6 +158,11 @@ def report_text(report: RunReport, dry_run: bool) -> str:
     lines = [summary_line(report)]
     if report.window:
         lines[0] += f" (submitted {report.window[0]} to {report.window[1]})"
+    if report.sweep:
+        lines.append(f"late-paper sweep: submitted {report.sweep[0]} to {report.sweep[1]}")
+    if report.unreadable:
+        lines.append("\narXiv sent records that cannot be read (look them up by hand):")
+        lines += [f"  ! {u.describe()}" for u in report.unreadable]
     if report.added:
         lines.append(f"\n{verb}:")
         for d in report.added:

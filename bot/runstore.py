@@ -100,11 +100,11 @@ def run_windows(
 ) -> tuple[tuple[date, date], tuple[date, date] | None]:
     """This run's submission window, and the late-paper sweep's when one is due.
 
-    A window chosen with --since, and a first run (no watermark anywhere), sweep nothing.
-    Raises ConfigError for a `since` after `today`.
+    A window chosen with --since, and a first run (no watermark, no sweep yet), sweep
+    nothing. Raises ConfigError for a `since` after `today`.
     """
     window = fetch_window(state, since, today, arxiv.lookback_days, arxiv.overlap_days)
-    if since is not None or state.watermark is None:
+    if since is not None or (state.watermark is None and store.last_sweep is None):
         return window, None
     sweep = late_sweep_window(
         store.last_sweep, today, window[0], arxiv.sweep_every_days, arxiv.sweep_days

@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
+from bot.atomfeed import xml_safe
+from bot.budget import TimeBudget
 from bot.config import ArxivConfig
-from bot.errors import FetchError
+from bot.errors import FetchError, WaitTooLongError
 from bot.fetch import ArxivSource, PoliteSession, build_query
 from tests.conftest import record
 from tests.fakes.arxiv_server import FakeArxiv, Fault
@@ -205,3 +207,52 @@ def test_id_lookups_are_batched(arxiv_server: FakeArxiv) -> None:
     assert len(found) == 250
     sizes = [len(r.params["id_list"].split(",")) for r in arxiv_server.requests]
     assert max(sizes) <= 100
+
+
+def test_a_retry_after_that_fits_the_budget_is_honoured_in_full(arxiv_server: FakeArxiv) -> None:
+    fill(arxiv_server, 1)
+    arxiv_server.script(Fault(status=429, headers={"Retry-After": "900"}))
+    fake = FakeTime()
+    budget = TimeBudget.start(1200, clock=fake.clock)
+    session = PoliteSession(
+        CONFIG, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0, budget=budget
+    )
+    assert len(ArxivSource(CONFIG, arxiv_server.url, session).fetch(START, END).records) == 1
+    assert fake.sleeps == [900.0]  # not capped at 600 s and retried early
+
+
+def test_a_wait_that_does_not_fit_what_is_left_fails_at_once(arxiv_server: FakeArxiv) -> None:
+    arxiv_server.script(Fault(status=503, headers={"Retry-After": "900"}))
+    fake = FakeTime()
+    budget = TimeBudget.start(1200, clock=fake.clock)
+    fake.now += 400  # the run has spent 400 s already
+    session = PoliteSession(
+        CONFIG, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0, budget=budget
+    )
+    with pytest.raises(WaitTooLongError, match="asks to wait 900 s, more than the 800 s left"):
+        ArxivSource(CONFIG, arxiv_server.url, session).fetch(START, END)
+    assert fake.sleeps == [] and len(arxiv_server.requests) == 1
+
+
+def test_the_error_crosses_the_worker_pipe_whole() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(WaitTooLongError("arXiv", 3600, 1200)))
+    assert (error.service, error.wait_seconds, error.left_seconds) == ("arXiv", 3600, 1200)
+
+
+def test_an_id_lookup_is_one_request_whatever_arxiv_leaves_out(arxiv_server: FakeArxiv) -> None:
+    arxiv_server.add(record("2611.00001", "Found"), record("2611.00003", "Found too"))
+    src, _ = source(arxiv_server)
+    lookup = src.fetch_ids(["2611.00001", "2611.99999", "2611.00003v2"])
+    assert [r.entry_id.rsplit("/", 1)[-1] for r in lookup.records] == [
+        "2611.00001v1",
+        "2611.00003v1",
+    ]
+    assert lookup.missing == ["2611.99999"]
+    assert len(arxiv_server.requests) == 1  # totalResults says 3, two came: not a broken page
+
+
+def test_xml_forbidden_characters_are_stripped_raw_and_as_references() -> None:
+    clean, stripped = xml_safe(b"<t>a\x00b\x1bc&#0;&#x1B;&#x1b;d&#x9;&amp;</t>")
+    assert clean == b"<t>abcd&#x9;&amp;</t>" and stripped == 5

@@ -11,6 +11,7 @@ from bot.normalize import (
     normalize_title,
     normalize_titles,
     split_arxiv_id,
+    withdrawal_note,
 )
 
 
@@ -113,3 +114,26 @@ def test_clean_title_is_one_line(text: str) -> None:
     cleaned = clean_title(text)
     assert "\n" not in cleaned and "\r" not in cleaned
     assert cleaned == cleaned.strip()
+
+
+@pytest.mark.parametrize(
+    ("comment", "abstract", "withdrawn"),
+    [
+        ("Withdrawn due to an error in the causal-tracing experiments", "", True),
+        ("This paper has been withdrawn by the authors", "", True),
+        ("We withdraw this manuscript; a bug invalidated Section 4", "", True),
+        ("Withdrawn", "", True),
+        ("withdrawn.", "", True),
+        ("12 pages. This version is withdrawn: see v3", "", True),
+        ("The authors have withdrawn this paper due to a flaw in Lemma 2", "", True),
+        ("", "This submission has been withdrawn by arXiv administrators as a duplicate.", True),
+        ("", "This paper has been withdrawn by the author due to a crucial sign error.", True),
+        ("Supersedes the earlier preprint that was withdrawn by the authors", "", False),
+        ("The paper was withdrawn from ICLR and resubmitted", "", False),
+        ("", "We study withdrawn papers on arXiv and their citations.", False),
+        ("", "Withdrawn papers are a growing problem; we analyse 2,000 of them.", False),
+        ("Accepted at ICML 2024", "The model can withdraw its answer when unsure.", False),
+    ],
+)
+def test_withdrawal_wordings(comment: str, abstract: str, withdrawn: bool) -> None:
+    assert bool(withdrawal_note(comment, abstract)) is withdrawn

@@ -146,3 +146,22 @@ def test_filter_rejections_are_remembered_and_reported_once(
     assert list(store["rejected"]) == ["2611.00042"]
     assert main(["run", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rejected"] == []
+
+
+def test_unreadable_records_are_named_in_the_pull_request(
+    github: FakeGitHub,
+    arxiv_server: FakeArxiv,
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.test_pullrequest import sae
+
+    broken = sae(2)
+    broken.published_text = "not a date"  # type: ignore[attr-defined]
+    arxiv_server.add(sae(1), broken)
+    code, _, err = run(capsys)
+    assert code == 0, err
+    body = github.pull(1).body
+    assert "records that cannot be read" in body
+    # Escaped as everything from arXiv is: GitHub shows it verbatim.
+    assert "- 2611\\.00002v1 (page 1): \\<published\\> 'not a date' is not a date" in body

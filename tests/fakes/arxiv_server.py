@@ -46,6 +46,7 @@ class ArxivRecord:
     version: int = 1
     comment: str = ""
     journal_ref: str = ""
+    published_text: str = ""  # served instead of `published` (a record arXiv garbled)
 
     @staticmethod
     def from_json(obj: dict[str, Any]) -> ArxivRecord:
@@ -73,8 +74,10 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     delay: float = 0.0
-    empty: bool = False  # answer with a valid feed that has no entries
+    empty: bool = False  # a valid feed without entries; totalResults still counts the hits
+    total: int | None = None  # with `empty`: the totalResults to claim (None: the real count)
     truncate: bool = False  # cut the real answer in half
+    drip: float = 0.0  # send the body one byte at a time, this many seconds apart
     hold: threading.Event | None = None  # answer only once this is set (at most 30 s)
 
 
@@ -225,6 +228,7 @@ class FakeArxiv(LocalServer):
         self.records: list[ArxivRecord] = list(records)
         self.faults: list[Fault] = []
         self.requests: list[Request] = []
+        self.last_total = 0
         self.received = threading.Event()  # set at each request: a test can wait for one
         self._lock = threading.Lock()
         super().__init__()
@@ -246,10 +250,19 @@ class FakeArxiv(LocalServer):
             self.faults.extend(faults)
 
     def answer(self, params: dict[str, str]) -> tuple[int, bytes]:
+        """The answer to one request; `last_total` is the totalResults it claims."""
+        start = int(params.get("start") or 0)
+        size = int(params.get("max_results") or 10)
         if params.get("id_list"):
             wanted = [i.strip() for i in params["id_list"].split(",") if i.strip()]
+            for paper_id in wanted:
+                if not _id_format_ok(paper_id):  # arXiv refuses the whole request
+                    return 400, error_feed(f"incorrect id format for {paper_id}")
             by_id = {r.id: r for r in self.records}
             hits = [by_id[_strip_version(i)] for i in wanted if _strip_version(i) in by_id]
+            # arXiv counts the requested ids, found or not: a dead id leaves a "gap".
+            self.last_total = len(wanted)
+            return 200, feed(hits[start : start + size], len(wanted), start, size)
         else:
             try:
                 hits = self._search(params.get("search_query", ""))
@@ -260,8 +273,7 @@ class FakeArxiv(LocalServer):
                     key=lambda r: (r.published, r.id),
                     reverse=params.get("sortOrder") != "ascending",
                 )
-        start = int(params.get("start") or 0)
-        size = int(params.get("max_results") or 10)
+        self.last_total = len(hits)
         return 200, feed(hits[start : start + size], total=len(hits), start=start, per_page=size)
 
     def _search(self, text: str) -> list[ArxivRecord]:
@@ -302,15 +314,41 @@ class FakeArxiv(LocalServer):
                     elif fault.empty:
                         body = feed(
                             [],
-                            total=len(fake.records),
+                            total=fake.last_total if fault.total is None else fault.total,
                             start=int(params.get("start") or 0),
                             per_page=0,
                         )
                     elif fault.truncate:
                         body = body[: len(body) // 2]
+                    if fault.drip:
+                        self.drip(status, body, fault.drip)
+                        return
                 self.reply(status, body, "application/atom+xml; charset=utf-8", headers)
 
+            def drip(self, status: int, body: bytes, pause: float) -> None:
+                """A server that sends a byte at a time: every read returns before a timeout."""
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    for index in range(len(body)):
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    pass  # the client gave up: the point of the test
+
         return Handler
+
+
+def _id_format_ok(paper_id: str) -> bool:
+    """What arXiv's id_list accepts (else HTTP 400 "incorrect id format for ...")."""
+    new = re.fullmatch(r"(\d{2})(\d{2})\.(\d{4,5})(v\d+)?", paper_id)
+    if new:
+        return 1 <= int(new.group(2)) <= 12
+    old = re.fullmatch(r"[a-z-]+(\.[A-Z]{2})?/\d{2}(\d{2})\d{3}(v\d+)?", paper_id)
+    return bool(old) and 1 <= int(old.group(2)) <= 12
 
 
 def _strip_version(paper_id: str) -> str:
@@ -337,6 +375,7 @@ def feed(records: list[ArxivRecord], total: int, start: int, per_page: int) -> b
 
 def _entry_xml(r: ArxivRecord) -> bytes:
     key = (r.id, r.version, r.title, r.abstract, r.published, r.updated, r.comment)
+    key += (r.published_text,)
     key += (r.journal_ref, r.primary_category, r.categories, r.authors)
     cached = _ENTRY_CACHE.get(key)
     if cached is not None:
@@ -346,7 +385,7 @@ def _entry_xml(r: ArxivRecord) -> bytes:
     ET.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/abs/{versioned}"
     ET.SubElement(entry, f"{{{ATOM}}}title").text = r.title
     ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(r.updated or r.published)
-    ET.SubElement(entry, f"{{{ATOM}}}published").text = _iso(r.published)
+    ET.SubElement(entry, f"{{{ATOM}}}published").text = r.published_text or _iso(r.published)
     ET.SubElement(entry, f"{{{ATOM}}}summary").text = r.abstract
     for name in r.authors:
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
