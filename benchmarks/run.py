@@ -280,6 +280,8 @@ def installed_env() -> dict[str, str]:
     which a sandbox's PYTHONDONTWRITEBYTECODE would prevent. An untimed first run writes it."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # The runs start in temporary folders: this checkout's bot, installed or not.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
 
