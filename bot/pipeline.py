@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
@@ -196,6 +196,8 @@ def plan_run(
     new_store = store.with_watermark(new_state.watermark).with_rejected(
         {d.paper.id: d.score for d in new_rejected}
     )
+    oldest = min(window[0], now.date() - timedelta(days=config.arxiv.sweep_days))
+    new_store = new_store.forget_rejected_before(oldest - timedelta(days=31))
     if outcome.sweep is not None or (store.last_sweep is None and state.watermark is None):
         new_store = new_store.swept(now.date())  # a first run starts the sweep's clock
     if profile is not None:  # the papers it lists now: known, so never looked up later

@@ -72,6 +72,20 @@ class RunStore:
             return self
         return replace(self, rejected={**self.rejected, **scores})
 
+    def forget_rejected_before(self, day: date) -> RunStore:
+        """The store without rejections of papers submitted before `day`'s month.
+
+        A new-style id starts with its submission's YYMM; no search reaches back past the
+        sweep's window, so older rejections would only grow the file.
+        """
+        cutoff = f"{day:%y%m}"
+        kept = {
+            paper_id: score
+            for paper_id, score in self.rejected.items()
+            if "/" not in paper_id and paper_id[:4] >= cutoff
+        }
+        return self if len(kept) == len(self.rejected) else replace(self, rejected=kept)
+
     def with_watermark(self, watermark: date | None) -> RunStore:
         return replace(self, watermark=watermark)
 

@@ -165,3 +165,10 @@ def test_unreadable_records_are_named_in_the_pull_request(
     assert "records that cannot be read" in body
     # Escaped as everything from arXiv is: GitHub shows it verbatim.
     assert "- 2611\\.00002v1 (page 1): \\<published\\> 'not a date' is not a date" in body
+
+
+def test_old_rejections_are_forgotten() -> None:
+    store = RunStore(rejected={"2609.00001": 1.0, "2610.00002": 2.0, "hep-th/9901001": 0.5})
+    assert store.forget_rejected_before(date(2026, 10, 14)).rejected == {"2610.00002": 2.0}
+    kept = RunStore(rejected={"2610.00002": 2.0})
+    assert kept.forget_rejected_before(date(2026, 10, 1)) is kept
