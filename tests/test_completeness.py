@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,14 +30,20 @@ def sae(n: int, published: str = "2026-11-19", **fields: object) -> ArxivRecord:
     return record(f"2611.{n:05d}", distinct_title(n), published=published, **fields)
 
 
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, now: str, *args: str
-) -> tuple[int, dict[str, object], str]:
-    """One `run --json` at `now` (UTC): exit code, the report, stderr."""
-    monkeypatch.setenv("ARXIV_BOT_NOW", f"{now}T09:30:00+00:00")
-    code = main(["run", "--json", *args])
-    captured = capsys.readouterr()
-    return code, (json.loads(captured.out) if captured.out.strip() else {}), captured.err
+Run = Callable[..., tuple[int, dict[str, Any], str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """run(now, *args): one `run --json` at `now` (UTC); exit code, the report, stderr."""
+
+    def run_at(now: str, *args: str) -> tuple[int, dict[str, Any], str]:
+        monkeypatch.setenv("ARXIV_BOT_NOW", f"{now}T09:30:00+00:00")
+        code = main(["run", "--json", *args])
+        captured = capsys.readouterr()
+        return code, (json.loads(captured.out) if captured.out.strip() else {}), captured.err
+
+    return run_at
 
 
 def listed(workdir: Path) -> str:
@@ -61,16 +69,13 @@ def configure(workdir: Path, **values: object) -> None:
 
 
 def test_empty_answer_that_promises_hits_fails_and_keeps_the_watermark(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     # A catch-up after missed days: the window (from 11-06) is longer than overlap_days.
     save_state(STATE, State(watermark=date(2026, 11, 10)))
     arxiv_server.add(*(sae(n, published=f"2026-11-{12 + n % 3}") for n in range(1, 7)))
     arxiv_server.script(*[Fault(empty=True)] * 5)  # 200, no entries, totalResults 6: every try
-    code, _, err = run(capsys, monkeypatch, "2026-11-21")
+    code, _, err = run("2026-11-21")
     assert code == 1
     assert "page 1 holds 0 entries where totalResults 6 and start 0 promise 6" in err
     assert "nothing was changed" in err
@@ -80,41 +85,33 @@ def test_empty_answer_that_promises_hits_fails_and_keeps_the_watermark(
     health = json.loads((workdir / "state" / "health.json").read_text(encoding="utf-8"))
     assert health["consecutive_failures"] == 1
 
-    code, out, err = run(capsys, monkeypatch, "2026-11-22")  # arXiv answers again
+    code, out, err = run("2026-11-22")  # arXiv answers again
     assert code == 0, err
-    assert len(out["added"]) == 6  # type: ignore[arg-type]
+    assert len(out["added"]) == 6
     assert all(f"2611.{n:05d}" in listed(workdir) for n in range(1, 7))
 
 
 def test_a_quiet_answer_never_moves_the_watermark(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     save_state(STATE, State(watermark=date(2026, 11, 10)))
     arxiv_server.add(*(sae(n, published=f"2026-11-{12 + n % 3}") for n in range(1, 7)))
     arxiv_server.script(Fault(empty=True, total=0))  # a transient answer: "nothing at all"
-    code, out, err = run(capsys, monkeypatch, "2026-11-21")
+    code, out, err = run("2026-11-21")
     assert code == 0 and out["fetched"] == 0, err
     assert watermark() == date(2026, 11, 10)  # not 11-20: those days are read again
-    code, out, _ = run(capsys, monkeypatch, "2026-11-22")
-    assert code == 0 and len(out["added"]) == 6  # type: ignore[arg-type]
+    code, out, _ = run("2026-11-22")
+    assert code == 0 and len(out["added"]) == 6
     assert watermark() == date(2026, 11, 21)
 
 
-def test_a_short_middle_page_is_retried(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_short_middle_page_is_retried(workdir: Path, arxiv_server: FakeArxiv, run: Run) -> None:
     configure(workdir, page_size=2)
     arxiv_server.add(*(sae(n) for n in range(1, 6)))
     arxiv_server.script(Fault(), Fault(empty=True))  # page 2 comes back empty once
-    code, out, err = run(capsys, monkeypatch, "2026-11-21")
+    code, out, err = run("2026-11-21")
     assert code == 0, err
-    assert len(out["added"]) == 5  # type: ignore[arg-type]
+    assert len(out["added"]) == 5
     assert [r.params["start"] for r in arxiv_server.requests] == ["0", "2", "2", "4"]
 
 
@@ -122,10 +119,7 @@ def test_a_short_middle_page_is_retried(
 
 
 def test_a_late_announced_paper_is_found_by_the_weekly_sweep(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     late = sae(4, published="2026-11-04")  # held in moderation until 11-28
     requests_per_run = []
@@ -134,14 +128,14 @@ def test_a_late_announced_paper_is_found_by_the_weekly_sweep(
         if day == 28:
             arxiv_server.add(late)
         before = len(arxiv_server.requests)
-        code, out, err = run(capsys, monkeypatch, f"2026-11-{day}")
+        code, out, err = run(f"2026-11-{day}")
         assert code == 0, err
         requests_per_run.append(len(arxiv_server.requests) - before)
         if day < 28:
             assert "2611.00004" not in listed(workdir)
     assert requests_per_run == [1, 1, 1, 1, 1, 1, 1, 2]  # one query a day, two on sweep days
     assert out["sweep"] == ["2026-09-29", "2026-11-21"]  # up to the normal window (11-22 on)
-    assert [a["id"] for a in out["added"]] == ["2611.00028", "2611.00004"]  # type: ignore[index]
+    assert [a["id"] for a in out["added"]] == ["2611.00028", "2611.00004"]
     assert "2611.00004" in listed(workdir)
     store = json.loads((workdir / "state" / "run.json").read_text(encoding="utf-8"))
     assert store["last_sweep"] == "2026-11-28"
@@ -151,21 +145,18 @@ def test_a_late_announced_paper_is_found_by_the_weekly_sweep(
 
 
 def test_an_overflowing_window_is_split_down_to_minutes(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     configure(workdir, max_results=3)
     papers = [sae(n) for n in range(1, 9)]  # eight papers on one day, minutes apart
     for minute, paper in enumerate(papers):
         paper.published = paper.published.replace(hour=10, minute=minute)
     arxiv_server.add(*papers)
-    code, out, err = run(capsys, monkeypatch, "2026-11-21")
+    code, out, err = run("2026-11-21")
     assert code == 0, err
-    assert len(out["added"]) == 8  # type: ignore[arg-type]
+    assert len(out["added"]) == 8
     stamps = [
-        re.search(r"submittedDate:\[(\d{12}) TO (\d{12})\]", r.params["search_query"]).groups()  # type: ignore[union-attr]
+        re.search(r"submittedDate:\[(\d{12}) TO (\d{12})\]", r.params["search_query"]).groups()
         for r in arxiv_server.requests
     ]
     assert any(low[:8] == high[:8] == "20261119" for low, high in stamps)  # within one day
@@ -173,15 +164,12 @@ def test_an_overflowing_window_is_split_down_to_minutes(
 
 
 def test_a_single_minute_over_max_results_fails_and_moves_nothing(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     configure(workdir, max_results=3)
     arxiv_server.add(*(sae(n) for n in range(1, 5)))  # four papers in the minute 12:00
     before = listed(workdir)
-    code, _, err = run(capsys, monkeypatch, "2026-11-21")
+    code, _, err = run("2026-11-21")
     assert code == 1
     assert "4 hits submitted in the single minute 2026-11-19 12:00 alone" in err
     assert "arxiv.max_results (3)" in err
@@ -192,18 +180,15 @@ def test_a_single_minute_over_max_results_fails_and_moves_nothing(
 
 
 def test_forbidden_bytes_are_stripped_and_a_broken_record_is_named(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     nul = sae(1)
     nul.title = "Sparse Autoencoders\x00 Find \x1bCircuits in Vision Transformers"
     broken = sae(2, published_text="2026-13-45T00:00:00Z")
     arxiv_server.add(nul, broken, sae(3))
-    code, out, err = run(capsys, monkeypatch, "2026-11-21")
+    code, out, err = run("2026-11-21")
     assert code == 0, err
-    assert sorted(a["id"] for a in out["added"]) == ["2611.00001", "2611.00003"]  # type: ignore[union-attr]
+    assert sorted(a["id"] for a in out["added"]) == ["2611.00001", "2611.00003"]
     assert out["unreadable"] == [
         {
             "id": "2611.00002v1",
@@ -218,19 +203,16 @@ def test_forbidden_bytes_are_stripped_and_a_broken_record_is_named(
 
 
 def test_a_malformed_entry_is_named_and_the_rest_of_the_page_read(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     good = feed([sae(1), sae(2)], total=2, start=0, per_page=200)
     body = re.sub(rb"(<title>)(" + re.escape(distinct_title(2).encode()) + rb")", rb"\1<b>\2", good)
     assert body != good
     arxiv_server.script(Fault(body=body))
-    code, out, err = run(capsys, monkeypatch, "2026-11-21", "--dry-run")
+    code, out, err = run("2026-11-21", "--dry-run")
     assert code == 0, err
-    assert [a["id"] for a in out["added"]] == ["2611.00001"]  # type: ignore[index]
-    [unreadable] = out["unreadable"]  # type: ignore[misc]
+    assert [a["id"] for a in out["added"]] == ["2611.00001"]
+    [unreadable] = out["unreadable"]
     assert unreadable["id"] == "2611.00002v1" and "malformed XML" in unreadable["reason"]
 
 
@@ -246,18 +228,15 @@ WITHDRAWN = {
 
 
 def test_withdrawn_papers_are_rejected_as_withdrawn_not_mentions(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     arxiv_server.add(*(sae(n, **fields) for n, fields in WITHDRAWN.items()))
     mention = sae(16, comment="Supersedes the earlier preprint that was withdrawn by the authors")
     arxiv_server.add(mention)
-    code, out, err = run(capsys, monkeypatch, "2026-11-21")
+    code, out, err = run("2026-11-21")
     assert code == 0, err
-    assert [a["id"] for a in out["added"]] == ["2611.00016"]  # type: ignore[index]
-    reasons = {r["id"]: r["reason"] for r in out["rejected"]}  # type: ignore[union-attr]
+    assert [a["id"] for a in out["added"]] == ["2611.00016"]
+    reasons = {r["id"]: r["reason"] for r in out["rejected"]}
     assert reasons == {f"2611.{n:05d}": "withdrawn" for n in WITHDRAWN}
     assert not any(f"2611.{n:05d}" in listed(workdir) for n in WITHDRAWN)
 
@@ -266,16 +245,13 @@ def test_withdrawn_papers_are_rejected_as_withdrawn_not_mentions(
 
 
 def test_a_slow_drip_ends_at_the_whole_request_deadline(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     configure(workdir, timeout_seconds=0.3, max_retries=0)
     arxiv_server.add(sae(1))
     arxiv_server.script(Fault(drip=0.02))  # a byte every 20 ms: no read ever times out
     started = time.monotonic()
-    code, _, err = run(capsys, monkeypatch, "2026-11-21")
+    code, _, err = run("2026-11-21")
     assert code == 1
     assert time.monotonic() - started < 3  # the body alone would take tens of seconds
     assert "request timed out (arxiv.timeout_seconds bounds each whole request)" in err
@@ -283,15 +259,12 @@ def test_a_slow_drip_ends_at_the_whole_request_deadline(
 
 
 def test_a_retry_after_beyond_the_time_budget_fails_at_once(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     arxiv_server.add(sae(1))
     arxiv_server.script(Fault(status=503, headers={"Retry-After": "3600"}))
     started = time.monotonic()
-    code, _, err = run(capsys, monkeypatch, "2026-11-21")
+    code, _, err = run("2026-11-21")
     assert code == 1 and time.monotonic() - started < 5
     line = [line for line in err.splitlines() if line.startswith("error:")]
     assert line == [
@@ -308,13 +281,10 @@ def test_a_retry_after_beyond_the_time_budget_fails_at_once(
 
 
 def test_since_after_today_is_refused_and_today_is_fine(
-    workdir: Path,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    workdir: Path, arxiv_server: FakeArxiv, run: Run
 ) -> None:
     save_state(STATE, State(watermark=date(2026, 11, 20)))
-    code, _, err = run(capsys, monkeypatch, "2026-11-30", "--since", "2027-01-01")
+    code, _, err = run("2026-11-30", "--since", "2027-01-01")
     assert code == 1
     assert err.strip().splitlines()[-1] == (
         "error: --since 2027-01-01 is after today (2026-11-30, UTC): there is nothing to fetch;"
@@ -322,8 +292,8 @@ def test_since_after_today_is_refused_and_today_is_fine(
     )
     assert arxiv_server.requests == [] and watermark() == date(2026, 11, 20)
     arxiv_server.add(sae(1, published="2026-11-30"))
-    code, out, err = run(capsys, monkeypatch, "2026-11-30", "--since", "2026-11-30")
-    assert code == 0 and len(out["added"]) == 1, err  # type: ignore[arg-type]
+    code, out, err = run("2026-11-30", "--since", "2026-11-30")
+    assert code == 0 and len(out["added"]) == 1, err
 
 
 # --- 5. id lookups (audit) ---------------------------------------------------------
