@@ -15,12 +15,15 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.fuzzyindex import Targets, candidate_pairs
 from bot.models import Decision, Duplicate, KnownTitle, KnownTitles, Paper, PossibleDuplicate
 from bot.normalize import normalize_titles
 from bot.samepaper import Facts, Judgement, Verdict, judge
+
+if TYPE_CHECKING:
+    from bot.listdoc.document import ListDocument
 
 AuthorsOf = Callable[[str], Sequence[str]]  # a known paper's authors by id; () if unknown
 
@@ -194,14 +197,18 @@ def _batch_twins(norms: Sequence[str], threshold: float) -> dict[int, list[tuple
 
 
 def with_possible_duplicate(
-    decision: Decision, possible: PossibleDuplicate | None, lines: Sequence[str]
+    decision: Decision, possible: PossibleDuplicate | None, document: ListDocument
 ) -> Decision:
-    """The decision with its possible-duplicate note, the listed entry's line found in
-    `lines` (the list as read, before the edit) by its arXiv id, else by its title."""
-    if possible is None:
-        return decision
-    line = None
-    if possible.matched.source == "list":
-        needle = f"/{possible.matched.id}" if possible.matched.id else possible.matched.title
-        line = next((n for n, text in enumerate(lines, 1) if needle in text), None)
+    """The decision with its possible-duplicate note and the listed paper's 1-based line
+    in the list as read (before the edit): its entry's, else the first line naming it."""
+    if possible is None or possible.matched.source != "list":
+        return decision if possible is None else replace(decision, possible_duplicate=possible)
+    matched = possible.matched
+    line = next(
+        (e.line + 1 for e in document.entries if (e.id, e.title) == (matched.id, matched.title)),
+        None,
+    )
+    if line is None:  # a paper linked outside the sections (bare ids, tables elsewhere)
+        needle = f"/{matched.id}" if matched.id else matched.title
+        line = next((n for n, text in enumerate(document.lines, 1) if needle in text), None)
     return replace(decision, possible_duplicate=replace(possible, line=line))

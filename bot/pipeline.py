@@ -148,7 +148,7 @@ def plan_run(
     fresh, duplicates, possible = split_duplicates(screened.papers, known.index, store.cache(CACHE))
     decision_of = {decision.paper.id: decision for decision in screened.decisions}
     decisions = [
-        with_possible_duplicate(decision_of[paper.id], possible.get(paper.id), known.document.lines)
+        with_possible_duplicate(decision_of[paper.id], possible.get(paper.id), known.document)
         for paper in fresh
     ]
     if profile is not None:  # the list-similarity signal (bot/listsim.py), on new papers only
