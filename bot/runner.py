@@ -21,6 +21,8 @@ from bot.repository.seam import Repository
 
 if TYPE_CHECKING:
     from bot.health import Health
+    from bot.pipeline import Plan
+    from bot.reconcile import Reconciled
     from bot.repository.github import GithubSettings
 
 log = logging.getLogger("bot")
@@ -113,20 +115,9 @@ def run_in(
     budget: TimeBudget = UNLIMITED,
 ) -> RunReport:
     """gather -> plan -> publish, the same in both modes (GitHub mode proposes by PR)."""
-    from bot.arxiv_side import both_sides, listed_profile
     from bot.change import local_change, pull_request_change
-    from bot.enrich import make_enricher
-    from bot.judge import model_judge
-    from bot.listdoc.document import ListDocument
-    from bot.pipeline import keep_enrichment, plan_run
     from bot.reconcile import reconcile
-    from bot.runstore import (
-        load_run_store,
-        run_store_path,
-        run_windows,
-        save_run_store,
-        with_store_watermark,
-    )
+    from bot.runstore import run_store_path, save_run_store
 
     list_path, state_path = paths
     github = repo.proposes
@@ -134,36 +125,7 @@ def run_in(
     reconciled = reconcile(snapshot, config.target, env.now.date())
     for note in reconciled.notes:
         log.info("%s", note)
-    # The run store (Actions cache) knows the watermark of runs that added nothing;
-    # without it the committed state is the fallback: a re-read, never a lost paper.
-    store_path = run_store_path(config.target.state_file)
-    store = load_run_store(store_path)
-    state = with_store_watermark(reconciled.state, store)
-    window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
-    document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
-    screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
-    profile, store = listed_profile(config, env.arxiv_api_url, document.ids, store)
-    enricher = make_enricher(config.enrich, state.enrichment)
-    plan = plan_run(
-        screened,
-        known,
-        reconciled.list_text,
-        state,
-        config,
-        env.now,
-        window,
-        Path(list_path).name,
-        carried=reconciled.carried,
-        status="pending" if github else "added",
-        carried_titles=reconciled.carried_titles,
-        enrich=enricher.enrich if enricher else None,
-        store=store,
-        judge=model_judge(config.relevance.judge, env, budget),
-        outcome=outcome,
-        profile=profile,
-    )
-    if enricher:
-        plan = keep_enrichment(plan, enricher.cache)
+    plan = plan_on(reconciled, config, env, since, budget, Path(list_path).name, github)
     report = plan.report
     report.carried = reconciled.pending
     report.notes = reconciled.notes
@@ -178,8 +140,56 @@ def run_in(
     else:
         change = local_change(plan, list_path, state_path)
     report.pull_request = repo.publish(change)
-    save_run_store(store_path, plan.store)  # only once the papers are published
+    # Only once the papers are published.
+    save_run_store(run_store_path(config.target.state_file), plan.store)
     return report
+
+
+def plan_on(
+    reconciled: Reconciled,
+    config: Config,
+    env: Environment,
+    since: date | None,
+    budget: TimeBudget,
+    list_name: str,
+    proposes: bool,
+) -> Plan:
+    """Fetch (the arXiv side) and plan on the reconciled list and state (the list side)."""
+    from bot.arxiv_side import both_sides, listed_profile
+    from bot.enrich import make_enricher
+    from bot.judge import model_judge
+    from bot.listdoc.document import ListDocument
+    from bot.pipeline import keep_enrichment, plan_run
+    from bot.runstore import load_run_store, run_store_path, run_windows, with_store_watermark
+
+    # The run store (Actions cache) knows the watermark of runs that added nothing;
+    # without it the committed state is the fallback: a re-read, never a lost paper.
+    store = load_run_store(run_store_path(config.target.state_file))
+    state = with_store_watermark(reconciled.state, store)
+    window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
+    document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
+    screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
+    profile, store = listed_profile(config, env.arxiv_api_url, document.ids, store)
+    enricher = make_enricher(config.enrich, state.enrichment)
+    plan = plan_run(
+        screened,
+        known,
+        reconciled.list_text,
+        state,
+        config,
+        env.now,
+        window,
+        list_name,
+        carried=reconciled.carried,
+        status="pending" if proposes else "added",
+        carried_titles=reconciled.carried_titles,
+        enrich=enricher.enrich if enricher else None,
+        store=store,
+        judge=model_judge(config.relevance.judge, env, budget),
+        outcome=outcome,
+        profile=profile,
+    )
+    return keep_enrichment(plan, enricher.cache) if enricher else plan
 
 
 def record_health(
