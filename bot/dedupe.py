@@ -7,7 +7,8 @@ its title is looked up, exactly after `normalize_title` and fuzzily with rapidfu
 ids' dates. SAME skips the paper; UNSURE adds it with a possible-duplicate note;
 DIFFERENT adds it. `title_threshold` bounds the search: titles less similar than that
 are never the same paper. `fuzzyindex.candidate_pairs` provably keeps every pair that
-reaches it, so the pairs judged are exactly those an exhaustive comparison would find.
+reaches it (`scored_pairs` scores them), so the pairs judged are exactly those an
+exhaustive comparison would find.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.fuzzyindex import Targets, candidate_pairs
+from bot.fuzzyindex import Targets, scored_pairs
 from bot.models import Decision, Duplicate, KnownTitle, KnownTitles, Paper, PossibleDuplicate
 from bot.normalize import normalize_titles
 from bot.samepaper import Facts, Judgement, Verdict, judge
@@ -75,14 +76,10 @@ class TitleIndex:
     def similar(self, norms: Sequence[str]) -> dict[int, list[tuple[KnownTitle, float]]]:
         """For each query index, the known titles at or above the threshold, most similar
         first (an exact title is among them, at 100)."""
-        from rapidfuzz import fuzz
-
         titles = self.targets.titles
         found: dict[int, list[tuple[float, str]]] = {}
-        for qi, ti in candidate_pairs(norms, self.targets, self.threshold):
-            score = fuzz.ratio(norms[qi], titles[ti], score_cutoff=self.threshold)
-            if score:
-                found.setdefault(qi, []).append((score, titles[ti]))
+        for qi, ti, score in scored_pairs(norms, self.targets, self.threshold):
+            found.setdefault(qi, []).append((score, titles[ti]))
         return {
             qi: [
                 (self.known[self._position_of_norm[norm]], score)
@@ -183,16 +180,12 @@ def _first_same_or_unsure(
 
 def _batch_twins(norms: Sequence[str], threshold: float) -> dict[int, list[tuple[int, float]]]:
     """For each paper, the earlier papers of the batch whose titles reach the threshold."""
-    from rapidfuzz import fuzz
-
     by_length = sorted(range(len(norms)), key=lambda i: len(norms[i]))
     twins: dict[int, list[tuple[int, float]]] = {}
-    for qi, ti in candidate_pairs(norms, [norms[i] for i in by_length], threshold):
+    for qi, ti, score in scored_pairs(norms, [norms[i] for i in by_length], threshold):
         other = by_length[ti]
         if other < qi and norms[qi]:
-            score = fuzz.ratio(norms[qi], norms[other], score_cutoff=threshold)
-            if score:
-                twins.setdefault(qi, []).append((other, score))
+            twins.setdefault(qi, []).append((other, score))
     return twins
 
 

@@ -75,17 +75,55 @@ def candidate_pairs(
     """
     if not isinstance(targets, Targets):
         targets = Targets(targets)
-    pairs = len(queries) * len(targets)
-    if pairs >= MATRIX_MIN_PAIRS and numpy_installed():
+    if _use_matrix(len(queries), len(targets)):
         yield from _matrix_pairs(queries, targets, threshold)
         return
-    if pairs >= MATRIX_MIN_PAIRS:
-        _say_once(
-            f"{len(queries)} titles against {len(targets)} without numpy: the exact search "
-            f"scans by length, more slowly; install the {EXTRA} extra (pip install "
-            f"'arxiv-awesome-bot[{EXTRA}]') to speed it up"
-        )
     yield from _length_pairs(queries, targets.titles, threshold)
+
+
+def _use_matrix(queries: int, targets: int) -> bool:
+    """Whether the matrix filter pays (and numpy is there: else say so, once)."""
+    if queries * targets < MATRIX_MIN_PAIRS:
+        return False
+    if numpy_installed():
+        return True
+    _say_once(
+        f"{queries} titles against {targets} without numpy: the exact search "
+        f"scans by length, more slowly; install the {EXTRA} extra (pip install "
+        f"'arxiv-awesome-bot[{EXTRA}]') to speed it up"
+    )
+    return False
+
+
+def scored_pairs(
+    queries: Sequence[str], targets: Sequence[str] | Targets, threshold: float
+) -> Iterator[tuple[int, int, float]]:
+    """Yield (query index, target index, fuzz.ratio) for every pair at or above the threshold.
+
+    The targets must be sorted by length. The pairs and scores are those of scoring each
+    of `candidate_pairs` with fuzz.ratio (tested). Without the matrix filter, each query's
+    length window is scored by rapidfuzz's process.extract in one C loop (target index
+    ascending, as the scan yields them): a small list's dedupe costs no Python per pair.
+    """
+    from rapidfuzz import fuzz, process
+
+    if not isinstance(targets, Targets):
+        targets = Targets(targets)
+    titles = targets.titles
+    if _use_matrix(len(queries), len(targets)):
+        for qi, ti in _matrix_pairs(queries, targets, threshold):
+            if score := fuzz.ratio(queries[qi], titles[ti], score_cutoff=threshold):
+                yield qi, ti, score
+        return
+    lengths = [len(t) for t in titles]
+    for qi, query in enumerate(queries):
+        low, high = length_bounds(len(query), threshold)
+        lo, hi = bisect.bisect_left(lengths, low), bisect.bisect_right(lengths, high)
+        found = process.extract(
+            query, titles[lo:hi], scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+        )
+        for ti, score in sorted((lo + index, score) for _, score, index in found if score):
+            yield qi, ti, score
 
 
 @cache

@@ -67,3 +67,28 @@ def test_small_lists_never_mention_numpy(
         pairs = set(fuzzyindex.candidate_pairs(["attention heads explaned"], titles, THRESHOLD))
     assert pairs == {(0, 0), (0, 1)}
     assert "numpy" not in caplog.text
+
+
+@pytest.mark.parametrize("matrix_from", [fuzzyindex.MATRIX_MIN_PAIRS, 1000])
+def test_scored_pairs_are_the_candidate_pairs_scored_in_the_same_order(
+    monkeypatch: pytest.MonkeyPatch, matrix_from: int
+) -> None:
+    """process.extract over each length window finds what scoring every candidate finds."""
+    from rapidfuzz import fuzz
+
+    from bot.normalize import normalize_titles
+
+    monkeypatch.setattr(fuzzyindex, "MATRIX_MIN_PAIRS", matrix_from)
+    known, candidates = dedupe_workload(known=1500, candidates=300, seed=5)
+    targets = sorted(set(normalize_titles(known)), key=len)
+    queries = normalize_titles(candidates)
+    expected = [
+        (qi, ti, score)
+        for qi, ti in fuzzyindex.candidate_pairs(queries, targets, THRESHOLD)
+        if (score := fuzz.ratio(queries[qi], targets[ti], score_cutoff=THRESHOLD))
+    ]
+    found = list(fuzzyindex.scored_pairs(queries, targets, THRESHOLD))
+    assert len(expected) > 50  # the workload has near-duplicates
+    assert sorted(found) == sorted(expected)
+    if matrix_from == fuzzyindex.MATRIX_MIN_PAIRS:  # the length scan's order, query by query
+        assert found == expected
