@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -30,12 +28,12 @@ from bot import __version__
 from bot.atomfeed import BadPage, error_message
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import ArxivConfig
+from bot.deadline import Deadline
 from bot.errors import FetchError
 
 log = logging.getLogger("bot.fetch")
 T = TypeVar("T")
 MAX_BACKOFF_SECONDS = 120.0
-_CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,7 @@ class PoliteSession(requests.Session):
         self.budget = budget
         self.requests_made = 0
         self._last_request: float | None = None
+        self.deadline = Deadline(self)
         contact = f"; {config.contact}" if config.contact else ""
         self.user_agent = (
             f"arxiv-awesome-bot/{__version__} (+https://github.com/topics/awesome-list{contact})"
@@ -109,44 +108,25 @@ class PoliteSession(requests.Session):
     def _get_whole(self, url: str) -> tuple[int, str | None, bytes]:
         """One GET with a deadline on the whole of it: (status, Retry-After, body).
 
-        The connect and each read wait at most `timeout_seconds`; a timer cuts the
-        socket when the whole request passes it (a slow drip), which ends as a Timeout.
+        `timeout_seconds` bounds the connect and each read, and (bot.deadline) the
+        whole request: a server that drips its answer ends as a Timeout.
         """
         limit = self.config.timeout_seconds
-        expired = threading.Event()
-        holder: list[requests.Response] = []
-
-        def cut() -> None:
-            expired.set()
-            for response in holder:
-                with suppress(Exception):
-                    response.raw.shutdown()
-
-        timer = threading.Timer(limit, cut)
-        timer.daemon = True
-        timer.start()
         try:
-            response = self.get(
-                url, headers={"user-agent": self.user_agent}, timeout=(limit, limit), stream=True
-            )
-            holder.append(response)
-            with response:
-                if expired.is_set():
-                    raise requests.Timeout("whole-request deadline")
-                chunks = []
-                while chunk := response.raw.read1(_CHUNK, decode_content=True):
-                    chunks.append(chunk)
-                    if expired.is_set():
-                        break
-        except Exception as exc:
-            if expired.is_set():
+            with (
+                self.deadline.running(limit),
+                self.get(
+                    url, headers={"user-agent": self.user_agent}, timeout=(limit, limit)
+                ) as response,
+            ):
+                body = response.content
+        except (requests.RequestException, OSError) as exc:
+            if self.deadline.expired.is_set():
                 raise requests.Timeout("whole-request deadline") from exc
             raise
-        finally:
-            timer.cancel()
-        if expired.is_set():
+        if self.deadline.expired.is_set():  # cut just as the last byte came
             raise requests.Timeout("whole-request deadline")
-        return response.status_code, response.headers.get("retry-after"), b"".join(chunks)
+        return response.status_code, response.headers.get("retry-after"), body
 
     def _pace(self) -> None:
         if self._last_request is None:

@@ -253,7 +253,8 @@ def test_a_slow_drip_ends_at_the_whole_request_deadline(
     started = time.monotonic()
     code, _, err = run("2026-11-21")
     assert code == 1
-    assert time.monotonic() - started < 3  # the body alone would take tens of seconds
+    # The headers alone take 1.5 s to drip, the whole answer tens of seconds.
+    assert time.monotonic() - started < 1.2
     assert "request timed out (arxiv.timeout_seconds bounds each whole request)" in err
     assert not STATE.exists()
 

@@ -256,3 +256,16 @@ def test_an_id_lookup_is_one_request_whatever_arxiv_leaves_out(arxiv_server: Fak
 def test_xml_forbidden_characters_are_stripped_raw_and_as_references() -> None:
     clean, stripped = xml_safe(b"<t>a\x00b\x1bc&#0;&#x1B;&#x1b;d&#x9;&amp;</t>")
     assert clean == b"<t>abcd&#x9;&amp;</t>" and stripped == 5
+
+
+def test_the_deadline_cuts_a_drip_in_the_headers_or_the_body(arxiv_server: FakeArxiv) -> None:
+    import time
+
+    fill(arxiv_server, 1)
+    config = replace(CONFIG, timeout_seconds=0.2, max_retries=1)
+    for pause in (0.05, 0.001):  # 75 header bytes take 3.75 s; then the body takes 2 s or so
+        arxiv_server.script(Fault(drip=pause))
+        src, _ = source(arxiv_server, config)
+        started = time.monotonic()
+        assert len(src.fetch(START, END).records) == 1  # the retry gets a whole answer
+        assert time.monotonic() - started < 1.0

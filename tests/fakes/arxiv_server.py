@@ -326,14 +326,16 @@ class FakeArxiv(LocalServer):
                 self.reply(status, body, "application/atom+xml; charset=utf-8", headers)
 
             def drip(self, status: int, body: bytes, pause: float) -> None:
-                """A server that sends a byte at a time: every read returns before a timeout."""
+                """A server that sends a byte at a time, status line and headers included:
+                every read returns long before a read timeout."""
+                head = (
+                    f"HTTP/1.0 {status} OK\r\nContent-Type: application/atom+xml\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                whole = head + body
                 try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    for index in range(len(body)):
-                        self.wfile.write(body[index : index + 1])
+                    for index in range(len(whole)):
+                        self.wfile.write(whole[index : index + 1])
                         self.wfile.flush()
                         time.sleep(pause)
                 except OSError:
