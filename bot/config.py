@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.errors import ConfigError
 from bot.listdoc.template import entry_template_problem
+from bot.together import together_problem
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class RelevanceConfig:
     phrases: dict[str, float] = field(default_factory=dict)
     claims: dict[str, float] = field(default_factory=dict)
     generic: dict[str, float] = field(default_factory=dict)
+    together: dict[str, float] = field(default_factory=dict)
     categories: dict[str, float] = field(default_factory=dict)
     judge: JudgeConfig = field(default_factory=JudgeConfig)
 
@@ -304,6 +306,10 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             problem = phrase_problem(phrase)
             if problem:
                 fail("relevance", key, f"has a bad phrase {phrase!r}: {problem}")
+    for rule in r.together:
+        problem = together_problem(rule)
+        if problem:
+            fail("relevance", "together", f"has a bad rule {rule!r}: {problem}")
     for pattern in r.categories:
         if not re.fullmatch(r"[A-Za-z-]+(\.[A-Za-z-]+)?(\.\*)?|[A-Za-z-]+\.\*|\*", pattern):
             fail(

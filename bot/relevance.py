@@ -11,6 +11,9 @@ three kinds (issue 17: "a topic's name is a claim, a method is evidence"):
   of positive evidence: its name and generic words alone never pass.
 - generic words (`[relevance.generic]`: "layers", "attention heads",
   "probing"): together they add at most `generic_cap`.
+- methods applied to internals (`[relevance.together]`, bot/together.py): a
+  method and the internals it reads in one sentence ("probing" with "hidden
+  states"); evidence, so a paper that names the field and probes its layers passes.
 
 A phrase in the title counts `title_multiplier` times its weight. arXiv
 categories add theirs (primary in full, the strongest cross-list scaled by
@@ -28,6 +31,7 @@ from bot.config import RelevanceConfig
 from bot.models import Decision, Evidence, Paper, RawRecord
 from bot.normalize import is_withdrawn, normalize_records
 from bot.phrases import PhraseIndex, compile_phrases, phrase_pattern
+from bot.together import TogetherRule, compile_together, together_evidence
 
 __all__ = [
     "RelevanceRules",
@@ -58,6 +62,7 @@ class RelevanceRules:
     claim_cap: float = float("inf")
     generic_cap: float = float("inf")
     min_evidence: float = 0.0
+    together: tuple[TogetherRule, ...] = ()
 
 
 def compile_rules(config: RelevanceConfig) -> RelevanceRules:
@@ -79,6 +84,7 @@ def compile_rules(config: RelevanceConfig) -> RelevanceRules:
         claim_cap=config.claim_cap,
         generic_cap=config.generic_cap,
         min_evidence=config.min_evidence,
+        together=compile_together(config.together),
     )
 
 
@@ -152,6 +158,7 @@ def score_paper(paper: Paper, rules: RelevanceRules) -> Decision:
     evidence = [
         *capped(CLAIM, of_kind[CLAIM], rules.claim_cap, "claim_cap"),
         *of_kind[EVIDENCE],
+        *together_evidence(paper.title, paper.abstract, rules.together),
         *capped(GENERIC, of_kind[GENERIC], rules.generic_cap, "generic_cap"),
         *category_evidence(paper, rules),
     ]
