@@ -134,6 +134,8 @@ def split_duplicates(
     """
     norms = normalize_titles([p.title for p in papers])
     open_ = [i for i, p in enumerate(papers) if norms[i] and index.by_id(p.id) is None]
+    settled = _exact_twins(papers, norms, open_, index, abstracts)
+    open_ = [i for i in open_ if i not in settled]  # the title search is for the rest
     similar = index.similar([norms[i] for i in open_])
     found = {open_[qi]: pairs for qi, pairs in similar.items()}
     twins = _batch_twins(norms, index.threshold)
@@ -143,6 +145,9 @@ def split_duplicates(
     for i, paper in enumerate(papers):
         if (known := index.by_id(paper.id)) is not None:
             split.duplicates.append(Duplicate(paper, known, "id", why="same arXiv id"))
+            continue
+        if i in settled:
+            split.duplicates.append(Duplicate(paper, *settled[i]))
             continue
         candidates = [(k, score, index.facts(k, abstracts)) for k, score in found.get(i, ())]
         candidates += [
@@ -163,6 +168,25 @@ def split_duplicates(
         split.fresh.append(paper)
         fresh_at[paper.id] = i
     return split
+
+
+def _exact_twins(
+    papers: Sequence[Paper],
+    norms: Sequence[str],
+    open_: Sequence[int],
+    index: TitleIndex,
+    abstracts: Mapping[str, str] | None,
+) -> dict[int, tuple[KnownTitle, str, float, str]]:
+    """Papers whose normalized title a known paper has exactly and the verdict calls the
+    same paper: (known, "title", 100, why) by position. They need no title search."""
+    settled = {}
+    for i in open_:
+        known = index.by_title(norms[i])
+        if known is not None:
+            judgement = judge(index.facts(known, abstracts), Facts.of(papers[i]))
+            if judgement.verdict is Verdict.SAME:
+                settled[i] = (known, "title", 100.0, judgement.why)
+    return settled
 
 
 def _first_same_or_unsure(
