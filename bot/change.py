@@ -7,7 +7,6 @@ move the date stamp, no PR edit; the next run with news carries it all.
 from __future__ import annotations
 
 from bot.pipeline import Plan
-from bot.prbody import pull_request_text
 from bot.reconcile import Reconciled
 from bot.repository.seam import Change, Snapshot
 from bot.state import PaperRecord, state_to_json
@@ -44,6 +43,8 @@ def pull_request_change(
     Nothing new: no files and no PR edit. With an open PR whose branch forked
     from an older base, `merge_base` asks publish to merge the base in.
     """
+    from bot.prbody import pull_request_text  # GitHub mode's: a local run never loads it
+
     report = plan.report
     branch = snapshot.branch
     if not has_news(plan, reconciled):

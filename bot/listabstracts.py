@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.arxivid import id_scheme_problem
 from bot.config import RelevanceConfig
 from bot.errors import FetchError
-from bot.listsim import Ignored, ListProfile, arxiv_background, build_profile
 from bot.models import Paper, RawRecord
 from bot.normalize import to_paper
 from bot.runstore import RunStore
+
+if TYPE_CHECKING:  # bot.listsim loads only when the signal is on (off as shipped)
+    from bot.listsim import ListProfile
 
 log = logging.getLogger(__name__)
 
@@ -70,4 +73,6 @@ def list_profile(
     abstracts, store = listed_abstracts(listed_ids, store, lookup)
     if not abstracts:
         return None, store
+    from bot.listsim import Ignored, arxiv_background, build_profile
+
     return build_profile(abstracts, arxiv_background(), Ignored.from_phrases(config.claims)), store

@@ -162,12 +162,15 @@ def compile_phrases(weighted: dict[str, tuple[float, str]]) -> PhraseIndex:
         return PhraseRule(phrase, weight, kind, plain, within, phrase_needle(phrase))
 
     plain = [" ".join(_words(p.lower())) for p in weighted if not p.startswith("re:")]
+    joined = "\n".join(plain)
 
     def containing(phrase: str) -> tuple[PhraseRule, ...]:
         if phrase.startswith("re:"):
             return ()
         normalized = " ".join(_words(phrase.lower()))
         core = normalized.rstrip("*")
+        if joined.count(core) < 2:  # in its own phrase only: most phrases
+            return ()
         return tuple(
             rule(other, 0.0, "", ())
             for other in plain

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
-from bot.judge import Judge
 from bot.listabstracts import CACHE, cache_entry
 from bot.listdoc.document import ListDocument
-from bot.listsim import ListProfile, with_list_similarity
 from bot.models import (
     Decision,
     Duplicate,
@@ -33,6 +32,10 @@ from bot.render import retitle_entries, update_list
 from bot.runstore import EMPTY_STORE, RunStore
 from bot.sections import compile_routes, route
 from bot.state import State, Status, next_watermark
+
+if TYPE_CHECKING:  # each loads only when the run uses it
+    from bot.judge import Judge
+    from bot.listsim import ListProfile
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def plan_run(
         for paper in fresh
     ]
     if profile is not None:  # the list-similarity signal (bot/listsim.py), on new papers only
+        from bot.listsim import with_list_similarity
+
         decisions = [with_list_similarity(d, profile, config.relevance) for d in decisions]
     judge_note = None
     if judge is not None:

@@ -16,14 +16,14 @@ from bot.config import Config
 from bot.environment import Environment
 from bot.errors import BotError, FileWriteError, LockedError, PublishError, WaitTooLongError
 from bot.models import RunReport
-from bot.repository.github import github_settings
 from bot.repository.seam import Repository
+from bot.repository.settings import github_settings
 
 if TYPE_CHECKING:
     from bot.health import Health
     from bot.pipeline import Plan
     from bot.reconcile import Reconciled
-    from bot.repository.github import GithubSettings
+    from bot.repository.settings import GithubSettings
 
 log = logging.getLogger("bot")
 

@@ -11,7 +11,7 @@ from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
 from bot.errors import PublishError
-from bot.repository.github import github_settings
+from bot.repository.settings import github_settings
 
 log = logging.getLogger("bot")
 

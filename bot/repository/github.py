@@ -12,10 +12,11 @@ from urllib.parse import quote
 
 from bot.errors import ConfigError, ListFormatError
 from bot.models import PullRequestRef
-from bot.repository.github_client import GithubClient, GithubSettings, github_settings
+from bot.repository.github_client import GithubClient
 from bot.repository.github_publish import publish
 from bot.repository.github_rules import commit_author
 from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
+from bot.repository.settings import GithubSettings, github_settings
 from bot.state import State
 
 __all__ = ["GithubRepository", "GithubSettings", "github_settings"]

@@ -1,4 +1,4 @@
-"""The GitHub client of the GitHub adapter: settings, every request, the reads.
+"""The GitHub client of the GitHub adapter: every request, the reads.
 
 With github_limits (PyGithub's retry, extended) and github_rules (its rate-limit
 message test), the only module that imports `github` (PyGithub). Every request goes through
@@ -20,63 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.budget import TimeBudget
-from bot.config import Config
-from bot.environment import Environment
-from bot.errors import ConfigError, PublishError
+from bot.errors import PublishError
 from bot.repository.github_rules import describe_github_error
 from bot.repository.seam import Snapshot
+from bot.repository.settings import GithubSettings
 from bot.state import State, state_from_json
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class GithubSettings:
-    token: str
-    repo: str
-    api_url: str
-    branch: str
-    base: str
-    pr_title: str
-    labels: tuple[str, ...]
-    draft: bool
-    max_retries: int
-    backoff_seconds: float
-    write_delay_seconds: float
-
-
-def github_settings(config: Config, env: Environment) -> GithubSettings | None:
-    """GitHub mode needs a token and a repository; without either the bot works locally.
-
-    Raises ConfigError when GitHub mode is clearly meant (GITHUB_REPOSITORY or
-    GITHUB_ACTIONS is set, or github.repo) but GITHUB_TOKEN is empty: a misnamed
-    secret must not turn into a green job that edits a checkout.
-    """
-    repo = config.github.repo or env.repository
-    if not env.token:
-        if env.repository or env.actions:
-            raise ConfigError(
-                "GITHUB_TOKEN is empty or unset, but GITHUB_REPOSITORY/GITHUB_ACTIONS say "
-                "GitHub mode is meant: pass the token as GITHUB_TOKEN (or use --target FILE "
-                "for a local run)"
-            )
-        return None
-    if not repo:
-        return None
-    g = config.github
-    return GithubSettings(
-        token=env.token,
-        repo=repo,
-        api_url=env.github_api_url,
-        branch=g.branch,
-        base=g.base,
-        pr_title=g.pr_title,
-        labels=g.labels,
-        draft=g.draft,
-        max_retries=g.max_retries,
-        backoff_seconds=g.backoff_seconds,
-        write_delay_seconds=g.write_delay_seconds,
-    )
 
 
 @dataclass(frozen=True)
@@ -107,8 +57,8 @@ class GithubClient:
         """
         from github import Auth, Github
 
-        # github_limits imports PyGithub: loaded here, not with this module, which a
-        # local run imports for `github_settings` alone (PyGithub costs a tenth of a second).
+        # github_limits imports PyGithub: loaded here, with the client, never by a local
+        # run (PyGithub costs a tenth of a second).
         from bot.repository.github_limits import (
             RateLimitRetry,
             WritePacer,
