@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -24,7 +24,7 @@ from bot.environment import load_dotenv_file, read_environment, secret_values
 from bot.errors import BotError, Stopped
 
 log = logging.getLogger("bot")
-COMMANDS = ("run", "schedule", "audit", "health", "evaluate", "label")
+COMMANDS = ("run", "schedule", "audit", "health", "evaluate", "label", "init")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
@@ -33,6 +33,13 @@ def parse_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from None
+
+
+def parse_since(value: str) -> date | timedelta:
+    """A date (YYYY-MM-DD), or a number of days back ("21d"), resolved by the command."""
+    if value[:-1].isdigit() and value[-1:] == "d":
+        return timedelta(days=int(value[:-1]))
+    return parse_date(value)
 
 
 def positive_int(value: str) -> int:
@@ -81,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--since",
-        type=parse_date,
-        metavar="YYYY-MM-DD",
-        help="start of the submission window (default: watermark in state, else lookback_days)",
+        type=parse_since,
+        metavar="YYYY-MM-DD|Nd",
+        help="start of the submission window, a date or N days back such as 21d "
+        "(default: watermark in state, else lookback_days)",
     )
     run.add_argument(
         "--json", action="store_true", help="print one JSON object on stdout (logs go to stderr)"
@@ -131,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
         " run store, looked up on arXiv when missing)",
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    init = add_command(
+        commands, "init", "read an existing list and write a config.toml that works on it"
+    )
+    init.add_argument(
+        "--target", type=Path, help="the list to read (default: README.md)", metavar="FILE"
+    )
+    init.add_argument(
+        "--force", action="store_true", help="overwrite an existing configuration file"
+    )
 
     label = add_command(
         commands, "label", "label papers y/n for evaluate, resuming where it stopped"

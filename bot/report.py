@@ -153,6 +153,42 @@ def judge_suggested(report: RunReport) -> list[Decision]:
     return [d for d in report.rejected if not d.borderline and d.verdict and d.verdict.relevant]
 
 
+SHOWN_PER_GROUP = 5  # the human output's duplicates and rejections; --json has them all
+
+
+def duplicates_text(report: RunReport) -> list[str]:
+    """Skipped as already known, briefly: the first few with what they matched and how."""
+    if not report.duplicates:
+        return []
+    lines = [f"\nduplicates (already listed or known, skipped): {len(report.duplicates)}"]
+    for d in report.duplicates[:SHOWN_PER_GROUP]:
+        how = "same id" if d.how == "id" else f"title {d.similarity:.0f}%"
+        source = "the list" if d.matched.source == "list" else d.matched.source
+        lines.append(f"  = {d.paper.id}  {d.paper.title[:70]}\n      {how} as in {source}")
+    return lines + _more(len(report.duplicates))
+
+
+def rejected_text(report: RunReport) -> list[str]:
+    """Rejected by the relevance filter (below the borderline band), best scores first."""
+    rejected = [d for d in report.rejected if not d.borderline]
+    if not rejected:
+        return []
+    lines = [f"\nrejected (off-topic): {len(rejected)}"]
+    lines += [
+        f"  - {d.paper.id}  {d.paper.title[:70]}\n      {d.reason[:120]}"
+        for d in rejected[:SHOWN_PER_GROUP]
+    ]
+    return lines + _more(len(rejected))
+
+
+def _more(count: int) -> list[str]:
+    return (
+        [f"  ... and {count - SHOWN_PER_GROUP} more (--json lists all)"]
+        if count > SHOWN_PER_GROUP
+        else []
+    )
+
+
 def report_text(report: RunReport, dry_run: bool) -> str:
     verb = "would add" if dry_run else "added"
     lines = [summary_line(report)]
@@ -169,6 +205,8 @@ def report_text(report: RunReport, dry_run: bool) -> str:
             lines.append(f"  + {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}")
             if d.possible_duplicate:
                 lines.append(f"      ! {d.possible_duplicate.describe()}")
+    lines += duplicates_text(report)
+    lines += rejected_text(report)
     borderline = [d for d in report.rejected if d.borderline]
     if borderline:
         lines.append("\nborderline (not added):")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.audit import audit_entries
 from bot.cleanup import cleanup_list
 from bot.config import RelevanceConfig, TargetConfig
+from bot.errors import ListFormatError
 from bot.listdoc.document import ListDocument
 from bot.models import Paper
 from bot.relevance import compile_rules
@@ -93,3 +96,48 @@ def test_bottom_goes_after_the_last_paper_not_into_a_trailing_subsection() -> No
     assert after == text.replace(
         "2401.00001)\n", "2401.00001)\n- [New paper 1](https://arxiv.org/abs/2611.00001)\n"
     ).replace("(1)", "(2)")
+
+
+@pytest.mark.parametrize(
+    ("written", "rewritten"),
+    [
+        ("## Last Updated\nJuly 31, 2025 at 01:19:00 AM UTC\n", None),
+        ("Last Updated 27 August, 2025\n", "Last Updated 21 November, 2026\n"),
+        ("## Last Updated\nJul 31, 2025\n", "## Last Updated\nNov 21, 2026\n"),
+        ("## Last Updated\n31/07/2025\n", "## Last Updated\n21/11/2026\n"),
+        ("## Last Updated\n*July 31, 2025*\n", "## Last Updated\n*November 21, 2026*\n"),
+        ("**Last updated:** 2025-07-31 01:19 UTC\n", "**Last updated:** 2026-11-21 09:30 UTC\n"),
+        ("_Last updated on Jul 31, 2025_\n", "_Last updated on Nov 21, 2026_\n"),
+        ("> Last Updated: 31.07.2025\n", "> Last Updated: 21.11.2026\n"),
+        ("## Last Updated 2025-07-31\n", "## Last Updated 2026-11-21\n"),
+    ],
+)
+def test_stamps_keep_their_style(written: str, rewritten: str | None) -> None:
+    target = TargetConfig()
+    after = ListDocument(written + "\n## Papers\n", target).with_papers([paper(1)], NOW)
+    expected = rewritten or "## Last Updated\nNovember 21, 2026 at 09:30:05 AM UTC\n"
+    assert after.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("others", "expected"),
+    [("Listed 25/12/2024.\n", "21/11/2026"), ("Since 12/25/2024.\n", "11/21/2026")],
+)
+def test_an_ambiguous_numeric_stamp_follows_the_lists_other_dates(
+    others: str, expected: str
+) -> None:
+    text = f"Last Updated 05/07/2025\n{others}\n## Papers\n"
+    after = ListDocument(text, TargetConfig()).with_papers([paper(1)], NOW)
+    assert after.startswith(f"Last Updated {expected}\n")
+
+
+def test_an_undecidable_numeric_stamp_asks_for_the_format() -> None:
+    text = "Last Updated 05/07/2025\n\n## Papers\n"
+    with pytest.raises(ListFormatError, match=r"target\.stamp_format"):
+        ListDocument(text, TargetConfig()).with_papers([paper(1)], NOW)
+    fixed = TargetConfig(stamp_format="%d/%m/%Y")
+    assert (
+        ListDocument(text, fixed)
+        .with_papers([paper(1)], NOW)
+        .startswith("Last Updated 21/11/2026\n")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from datetime import timedelta
 
 from bot.config import load_config
 from bot.environment import Environment
@@ -15,7 +16,10 @@ log = logging.getLogger("bot")
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     config = load_config(args.config)
-    report = run_once(config, env, args.target, args.dry_run, args.since, want_diff=not args.json)
+    since = args.since
+    if isinstance(since, timedelta):  # "--since 21d": days before today (UTC)
+        since = env.now.date() - since
+    report = run_once(config, env, args.target, args.dry_run, since, want_diff=not args.json)
     if args.json:
         print(dump_json(report))
     else:

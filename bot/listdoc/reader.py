@@ -60,7 +60,7 @@ def compile_reader(template: str) -> Reader:
             index + 2 == len(tokens) and tokens[-1][1] is None and not following.strip()
         )
         group = _group_name(name, named)
-        parts.append(_field_pattern(name, group, following, at_end))
+        parts.append(field_pattern(name, group, following, at_end))
     parts.append(r"[ \t]*\r?\n?\Z")
     cells = table_cells(template) if template.lstrip().startswith("|") else 0
     title_cell = None
@@ -109,7 +109,8 @@ def _stop(following: str) -> str:
     return re.escape(head) if head and head in MARKDOWN_SPECIAL else ""
 
 
-def _field_pattern(name: str, group: str | None, following: str, at_end: bool) -> str:
+def field_pattern(name: str, group: str | None, following: str, at_end: bool) -> str:
+    """The pattern of one field, given the literal after it (and whether it ends the line)."""
     open_ = f"(?P<{group}>" if group else "(?:"
     if name in FREE_FIELDS:
         stop = _stop(following)

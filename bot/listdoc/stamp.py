@@ -1,62 +1,149 @@
-"""The "Last Updated" stamp: find it, tell its style, rewrite it in that style."""
+"""The "Last Updated" stamp: find it, tell its style, rewrite it in that style.
+
+A stamp is either the first line below a heading named `target.last_updated_heading`
+("## Last Updated" then "July 31, 2025 at 01:19:00 AM UTC"), or a line that starts
+with that label ("Last Updated 27 August, 2025", "**Last updated:** *Jul 31, 2025*").
+Emphasis and the label around the date are kept; only the date is rewritten, in the
+format it was written in. Formats are the standard library's strptime/strftime ones.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from itertools import product
 
 from bot.errors import ListFormatError
 from bot.listdoc.lines import heading_name_and_count, heading_of
 
-STAMP_FORMATS = (
-    "%B %d, %Y at %I:%M:%S %p UTC",
-    "%B %d, %Y at %I:%M %p UTC",
-    "%Y-%m-%d %H:%M:%S UTC",
-    "%Y-%m-%d %H:%M UTC",
-    "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%d",
+_DAYS = (
     "%B %d, %Y",
+    "%b %d, %Y",
+    "%b. %d, %Y",
     "%d %B %Y",
+    "%d %b %Y",
+    "%d %B, %Y",
+    "%d %b, %Y",
+    "%A, %B %d, %Y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
 )
-DEFAULT_STAMP_FORMAT = STAMP_FORMATS[0]
+_TIMES = (
+    "",
+    " at %I:%M:%S %p",
+    " at %I:%M %p",
+    " %I:%M:%S %p",
+    " %I:%M %p",
+    " %H:%M:%S",
+    " %H:%M",
+    " at %H:%M",
+    "T%H:%M:%SZ",
+    "T%H:%M:%S",
+)
+_ZONES = ("", " UTC", " (UTC)", " GMT")
+STAMP_FORMATS = tuple(
+    d + t + z for d, t, z in product(_DAYS, _TIMES, _ZONES) if "T%" not in t or not z
+)
+DEFAULT_STAMP_FORMAT = "%B %d, %Y at %I:%M:%S %p UTC"
+_AROUND = " \t*_`>"
+_NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
+_SWAPPED = {"%d/%m/%Y": "%m/%d/%Y", "%d.%m.%Y": "%m.%d.%Y", "%d-%m-%Y": "%m-%d-%Y"}
+_SWAPPED |= {v: k for k, v in _SWAPPED.items()}
 
 
-def detect_stamp_format(line: str) -> str | None:
-    """The strftime format that reads the stamp line, or None."""
-    text = line.strip()
-    for fmt in STAMP_FORMATS:
-        try:
-            datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return fmt
+def detect_stamp_format(text: str, context: str = "") -> str | None:
+    """The strftime format that reads the date `text`, or None.
+
+    A numeric date that reads both ways ("05/07/2025") is read in the order the other
+    numeric dates in `context` (the list) use; with nothing to decide, it raises
+    ListFormatError asking for target.stamp_format.
+    """
+    text = text.strip(_AROUND)
+    found = [fmt for fmt in STAMP_FORMATS if _reads(text, fmt)]
+    if not found:
+        return None
+    fmt = found[0]
+    days = fmt.split(" ")[0].split("T")[0]
+    other = fmt.replace(days, _SWAPPED[days], 1) if days in _SWAPPED else ""
+    if other and other in found:
+        order = numeric_order(context)
+        if order is None:
+            raise ListFormatError(
+                f"the stamp date {text!r} reads as day/month or month/day and the list's "
+                f'other dates do not tell which: set target.stamp_format (e.g. "{fmt}")'
+            )
+        return fmt if order == days.split(days[2])[0] else other
+    return fmt
+
+
+def numeric_order(text: str) -> str | None:
+    """ "%d" when the text's numeric dates put the day first, "%m" for month first, or None."""
+    day_first = month_first = False
+    for first, second in _NUMERIC.findall(text):
+        day_first |= int(first) > 12
+        month_first |= int(second) > 12
+    if day_first != month_first:
+        return "%d" if day_first else "%m"
     return None
 
 
-def refresh_stamp(lines: list[str], heading: str, stamp_format: str, now: datetime) -> None:
-    """Rewrite the line after the `heading` heading in its own format (in place).
+def _reads(text: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
 
-    Raises ListFormatError when the heading, its stamp line or the stamp's format is missing.
+
+def refresh_stamp(lines: list[str], label: str, stamp_format: str, now: datetime) -> None:
+    """Rewrite the stamp's date in its own format (in place), keeping what is around it.
+
+    Raises ListFormatError when there is no stamp, or its format cannot be told.
     """
-    wanted = heading.strip().casefold()
+    index, start = find_stamp(lines, label)
+    line = lines[index]
+    body = line.rstrip("\r\n")
+    end = len(body.rstrip(_AROUND))
+    date_text = body[start:end]
+    fmt = stamp_format or detect_stamp_format(date_text, "".join(lines))
+    if fmt is None:
+        raise ListFormatError(
+            f"cannot tell the format of the stamp on line {index + 1} "
+            f"({date_text.strip()[:40]!r}); set target.stamp_format (a strftime format)"
+        )
+    lines[index] = body[:start] + now.strftime(fmt) + body[end:] + line[len(body) :]
+
+
+_LABEL_END = re.compile(r"[\s:*_\-\u2013\u2014]*(?:on\s+)?[\s*_]*", re.I)
+
+
+def find_stamp(lines: list[str], label: str) -> tuple[int, int]:
+    """(line index, offset where the date starts) of the stamp labelled `label`."""
+    wanted = label.strip().casefold()
     for index, line in enumerate(lines):
-        found = heading_of(line)
-        if not found or heading_name_and_count(found[1])[0].strip().casefold() != wanted:
+        heading = heading_of(line)
+        if not heading or heading_name_and_count(heading[1])[0].strip().casefold() != wanted:
             continue
         stamp = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
         if stamp is None or heading_of(lines[stamp]):
-            raise ListFormatError(f"heading '## {heading}' has no timestamp line below it")
-        fmt = stamp_format or detect_stamp_format(lines[stamp])
-        if fmt is None:
-            raise ListFormatError(
-                f"cannot tell the format of the stamp on line {stamp + 1} "
-                f"({lines[stamp].strip()[:40]!r}); set target.stamp_format"
-            )
-        body = lines[stamp].rstrip("\r\n")
-        ending = lines[stamp][len(body) :]
-        indent = body[: len(body) - len(body.lstrip())]
-        lines[stamp] = indent + now.strftime(fmt) + ending
-        return
+            raise ListFormatError(f"heading '## {label}' has no timestamp line below it")
+        text = lines[stamp]
+        return stamp, len(text) - len(text.lstrip(_AROUND))
+    for index, line in enumerate(lines):
+        text = line.lstrip("#").lstrip(_AROUND)
+        if text[: len(wanted)].casefold() != wanted:
+            continue
+        after_label = _LABEL_END.match(line, len(line) - len(text) + len(wanted))
+        start = after_label.end() if after_label else len(line)
+        if line[start:].strip(_AROUND + "\r\n"):
+            return index, start
     raise ListFormatError(
-        f"list has no '## {heading}' heading "
+        f"list has no '## {label}' heading and no line starting with '{label}' "
         '(target.last_updated_heading; set it to "" to keep no stamp)'
     )

@@ -1,0 +1,115 @@
+"""`init` on lists as they are written: init, then run, then a second run that changes nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.listdoc.survey import survey
+from bot.topicterms import propose_terms
+from tests.conftest import DATA, record
+from tests.fakes.arxiv_server import FakeArxiv
+
+LAYOUTS = Path(__file__).parent / "data" / "layouts"
+NEW = (
+    record(
+        "2611.01234",
+        "Sparse Autoencoders Find Mechanistic Circuits in Language Models",
+        abstract="Mechanistic interpretability of sparse autoencoders and circuit discovery.",
+    ),
+    record(
+        "2611.05678",
+        "Mechanistic Interpretability of Induction Circuits",
+        abstract="We trace circuits with activation patching in a transformer.",
+        published="2026-11-18",
+    ),
+)
+CASES = {
+    "bullets (shared list)": (DATA / "awesome-mechanistic-interpretability.md", "Papers"),
+    "table (shared list)": (
+        DATA / "awesome-interpretability-in-llms.md",
+        "Interpretable Analysis of LLMs",
+    ),
+    "bold links": (LAYOUTS / "bold-links.md", "Papers"),
+    "numbered": (LAYOUTS / "numbered.md", "Reading list"),
+    "authors, date, title, url": (LAYOUTS / "authors-date-title-url.md", "Papers"),
+    "table with a code column": (LAYOUTS / "table-with-code.md", "Circuits"),
+    "table without a code column": (LAYOUTS / "table-no-code.md", "Papers we read"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_init_then_run_then_a_second_run_that_changes_nothing(
+    case: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arxiv_server: FakeArxiv,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source, section = CASES[case]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
+    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    shutil.copy(source, tmp_path / "list.md")
+    before = (tmp_path / "list.md").read_bytes()
+    assert main(["init", "--target", "list.md"]) == 0
+    shown = capsys.readouterr().out
+    assert f"'{section}'" in shown and "try:   python -m bot run --dry-run" in shown
+    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        config.replace("delay_seconds = 3.0", "delay_seconds = 0")
+    )
+    assert (tmp_path / "list.md").read_bytes() == before  # init reads the list, never writes it
+
+    arxiv_server.add(*NEW)
+    assert main(["run", "--json", "--target", "list.md", "--since", "2026-11-10"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert {a["id"] for a in first["added"]} == {"2611.01234", "2611.05678"}
+    once = (tmp_path / "list.md").read_text(encoding="utf-8")
+    assert once.count("2611.01234") == 1 and once.count("2611.05678") == 1
+
+    assert main(["run", "--json", "--target", "list.md", "--since", "2026-11-10"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["added"] == []
+    assert (tmp_path / "list.md").read_text(encoding="utf-8") == once
+
+
+def test_init_refuses_to_overwrite_a_config_without_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LAYOUTS / "bold-links.md", tmp_path / "README.md")
+    (tmp_path / "config.toml").write_text("# mine\n")
+    assert main(["init"]) == 1
+    assert (tmp_path / "config.toml").read_text() == "# mine\n"
+    assert main(["init", "--force"]) == 0
+    assert "[target]" in (tmp_path / "config.toml").read_text()
+
+
+def test_init_on_a_list_without_papers_names_what_it_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "README.md").write_text("# List\n\n## Tools\n- [A tool](https://example.com)\n")
+    assert main(["init"]) == 1
+    assert "arxiv.org" in capsys.readouterr().err
+    assert not (tmp_path / "config.toml").exists()
+
+
+def test_the_table_list_picks_the_section_with_most_papers_and_routes_the_others() -> None:
+    layout = survey((DATA / "awesome-interpretability-in-llms.md").read_text(encoding="utf-8"))
+    assert layout.section == "Interpretable Analysis of LLMs"
+    assert layout.template == "| [**{title}**]({pdf_url}) <br>| {venue} | {date} | {code} | - |"
+    assert "SAE, Dictionary Learning and Superposition" in layout.routes
+    assert "Position Papers" in layout.unrouted  # four columns, not five
+
+
+def test_terms_are_frequent_in_the_list_and_rare_on_arxiv() -> None:
+    layout = survey((DATA / "awesome-mechanistic-interpretability.md").read_text(encoding="utf-8"))
+    terms = [term for term, _ in propose_terms(layout.titles)]
+    assert "mechanistic interpretability" in terms and "sparse autoencoders" in terms
+    assert not {"language models", "models", "learning"} & set(terms)
