@@ -141,3 +141,9 @@ def test_an_undecidable_numeric_stamp_asks_for_the_format() -> None:
         .with_papers([paper(1)], NOW)
         .startswith("Last Updated 21/11/2026\n")
     )
+
+
+def test_a_table_whose_separator_has_one_dash_per_column_is_still_a_table() -> None:
+    text = "## Papers\n| Title | Date |\n|-|:-:|\n"
+    after = ListDocument(text, TABLE).with_papers([paper(1)], NOW)
+    assert after == text + "| [New paper 1](https://arxiv.org/abs/2611.00001) | 2026-11-01 |\n"

@@ -41,7 +41,9 @@ _TABLE_ENTRY = re.compile(
 _ARXIV_LINK = re.compile(
     r"\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)"
 )
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+TABLE_SEPARATOR = re.compile(
+    r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$"
+)  # GFM: one dash is enough
 
 
 class ListEntry(msgspec.Struct, frozen=True, gc=False):  # built in C: lists are long
