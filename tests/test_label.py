@@ -118,9 +118,12 @@ def test_label_since_a_date_queries_arxiv(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     arxiv_server.add(record("2611.00007", "Sparse Autoencoders in Vision", published="2026-11-19"))
+    listed = record("2506.04373", "Mechanistic Decomposition of Sentence Representations")
+    arxiv_server.add(listed)  # in the list (README.md): the maintainer chose it already
     out_file = workdir / "labels.jsonl"
     code, out = label(monkeypatch, capsys, "q\n", "--since", "2026-11-18", "--out", str(out_file))
     assert code == 0 and asked(out) == ["2611.00007"]
+    assert "1 already in the list" in out
     assert not out_file.read_text(encoding="utf-8")  # quit before answering: nothing recorded
 
 

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from bot.config import Config, load_config
 from bot.environment import Environment
-from bot.errors import ConfigError
+from bot.errors import BotError, ConfigError
 from bot.models import RawRecord
 
 LOOKUP_LIMIT = 300  # report papers looked up per session: 3 arXiv requests
@@ -30,14 +30,15 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     config = load_config(args.config)
     out: Path = args.out
     done = labelled_ids(out)
-    screened = screen(papers_to_label(args, config, env, done), config.relevance)
+    listed = listed_ids(config)
+    screened = screen(papers_to_label(args, config, env, done | listed), config.relevance)
     threshold = config.relevance.threshold
-    todo = most_informative_first(
-        (d for d in screened.decisions if d.paper.id not in done), threshold
-    )
+    fresh = [d for d in screened.decisions if d.paper.id not in done]
+    todo = most_informative_first((d for d in fresh if d.paper.id not in listed), threshold)
     print(
         f"{len(todo)} paper(s) to label, closest to the threshold first; "
         f"{len(done)} already in {out} (never asked again)"
+        + (f"; {len(fresh) - len(todo)} already in the list" if len(fresh) > len(todo) else "")
     )
     if not todo:
         print(f"nothing left to label; next: python -m bot evaluate {out}")
@@ -54,6 +55,20 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print("run the same command again to go on where you stopped")
     print(f"next: python -m bot evaluate {out}")
     return 0
+
+
+def listed_ids(config: Config) -> set[str]:
+    """The arXiv ids the list (`target.file`) already shows: the maintainer chose them.
+
+    None when the list cannot be read: labelling does not need it.
+    """
+    from bot.listdoc.document import ListDocument
+
+    try:
+        text = Path(config.target.file).read_text(encoding="utf-8")
+        return ListDocument(text, config.target).ids
+    except (OSError, UnicodeDecodeError, BotError):
+        return set()
 
 
 def answer(prompt: str) -> str:
