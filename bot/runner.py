@@ -139,9 +139,11 @@ def run_in(
             log.info("nothing new: nothing written, no pull request opened or edited")
     else:
         change = local_change(plan, list_path, state_path)
-    report.pull_request = repo.publish(change)
-    # Only once the papers are published.
-    save_run_store(run_store_path(config.target.state_file), plan.store)
+    published = repo.publish(change)
+    report.pull_request = published.pull
+    report.notes = [*report.notes, *published.notes]
+    if not published.held_back:  # only once the papers are published
+        save_run_store(run_store_path(config.target.state_file), plan.store)
     return report
 
 

@@ -124,8 +124,17 @@ def test_a_moved_base_is_merged_in_and_a_conflict_is_left_and_said(
     code, _, err = run(capsys)
     assert code == 0 and "conflicts with edits on this branch" in err
     assert "conflicts with edits on this branch" in github.pull(1).body
-    assert github.commits[github.refs[BRANCH]]["parents"] == [before]  # theirs kept, no merge
-    assert "(edited on the branch)" in github.file("README.md", BRANCH)
+    assert github.refs[BRANCH] == before  # left exactly as it was
+    assert not any(ref.endswith("merge-trial") for ref in github.refs)
+    assert "2611.00004" not in github.file("README.md", BRANCH)
+    # The maintainer resolves it (takes main's line): the waiting paper comes next run.
+    resolved = github.file("README.md", BRANCH).replace(
+        " (edited on the branch)", " (edited on main)"
+    )
+    github.push(BRANCH, {"README.md": resolved}, "Resolve the conflict")
+    code, _, _ = run(capsys)
+    assert code == 0 and "2611.00004" in github.file("README.md", BRANCH)
+    assert "(edited on main)" in github.file("README.md", BRANCH)
 
 
 def test_branch_equal_to_the_base_is_refused_at_load(

@@ -15,7 +15,7 @@ from bot.models import PullRequestRef
 from bot.repository.github_client import GithubClient
 from bot.repository.github_publish import publish
 from bot.repository.github_rules import commit_author
-from bot.repository.seam import BotBranch, Change, ClosedPull, Snapshot
+from bot.repository.seam import BotBranch, Change, ClosedPull, Published, Snapshot
 from bot.repository.settings import GithubSettings, github_settings
 from bot.state import State
 
@@ -110,7 +110,7 @@ class GithubRepository(GithubClient):
         )
 
     # -- writing (bot/repository/github_publish.py: requests through `call` only) --
-    def publish(self, change: Change) -> PullRequestRef | None:
+    def publish(self, change: Change) -> Published:
         """Write the commit (if any), then open or update the pull request."""
         assert self.snapshot is not None, "gather before publish"
         return publish(self, self.snapshot, change)

@@ -19,29 +19,47 @@ from bot.errors import PublishError
 from bot.models import OVERFLOW_MARKER, PullRequestRef
 from bot.repository.github_client import GithubClient
 from bot.repository.github_rules import describe_github_error, with_trailer
-from bot.repository.seam import BotBranch, Change, Snapshot
+from bot.repository.seam import BotBranch, Change, Published, Snapshot
 
 log = logging.getLogger(__name__)
 ANSWERS_TO_LOOK_AGAIN = frozenset({422, 500, 502, 503, 504})  # it may exist after all
+CONFLICT_NOTE = "> **Note:** the bot could not add this run's papers."
 
 
-def publish(gh: GithubClient, snapshot: Snapshot, change: Change) -> PullRequestRef | None:
-    """Write the change's commit (if it has files), then open or update the pull request."""
+def publish(gh: GithubClient, snapshot: Snapshot, change: Change) -> Published:
+    """Write the change's commit (if it has files), then open or update the pull request.
+
+    A conflict between a moved base and a maintainer's commits holds the change
+    back: the branch is left as it is, and the PR body says why.
+    """
     branch = snapshot.branch
-    notes = write_commit(gh, snapshot, change) if change.files else []
+    conflict = write_commit(gh, snapshot, change) if change.files else ""
     pull = branch.pull if branch is not None else None
-    body = change.pull_body + "".join(f"\n> **Note:** {note}\n" for note in notes)
     if pull is None:
         if not change.files:
-            return None
-        return open_pull(gh, gh.settings.branch, gh.settings.pr_title, body, change.comments)
-    if change.touch_pull and branch is not None:
-        update_pull(gh, pull, branch, body, change.comments)
-    return pull
+            return Published()
+        title = gh.settings.pr_title
+        return Published(
+            open_pull(gh, gh.settings.branch, title, change.pull_body, change.comments)
+        )
+    if branch is None:  # pragma: no cover - a pull request has a branch
+        return Published(pull)
+    if conflict:  # the body keeps what the branch shows, with the reason it did not change
+        body = (
+            branch.pull_body.split(CONFLICT_NOTE)[0].rstrip() + f"\n\n{CONFLICT_NOTE} {conflict}\n"
+        )
+        update_pull(gh, pull, branch, body, ())
+        return Published(pull, (conflict,), held_back=True)
+    if change.touch_pull:
+        update_pull(gh, pull, branch, change.pull_body, change.comments)
+    return Published(pull)
 
 
-def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> list[str]:
-    """One commit with the change's files on the bot's branch; notes for the PR body."""
+def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> str:
+    """One commit with the change's files on the bot's branch.
+
+    Returns "" once written, or why it was held back (a merge conflict).
+    """
     branch, name = snapshot.branch, gh.settings.branch
     force: bool | None
     if branch is None:
@@ -61,8 +79,13 @@ def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> list[s
         parents = [branch.head_sha] + ([] if branch.has_base else [snapshot.base_sha])
         tree, force = gh.base_tree, False
     sha = make_commit(gh, tree, parents, change.files, with_trailer(change.message))
+    if change.merge_base:
+        merged = merged_on_trial(gh, name, sha, snapshot.base_sha)
+        if merged is None:
+            return conflict_note(gh.base, name)
+        sha = merged
     move_branch(gh, name, sha, force)
-    return merge_base(gh, name, snapshot.base_sha) if change.merge_base else []
+    return ""
 
 
 def make_commit(
@@ -114,28 +137,45 @@ def move_branch(gh: GithubClient, name: str, sha: str, force: bool | None) -> No
         )
 
 
-def merge_base(gh: GithubClient, name: str, base_sha: str) -> list[str]:
-    """Merge the moved base into the branch; on a conflict leave it and say so."""
-    merged = gh.call(
-        "POST",
-        "/merges",
-        f"merging {gh.base} into {name}",
-        body={
-            "base": name,
-            "head": base_sha,
-            "commit_message": with_trailer(f"Merge {gh.base} into {name}"),
-        },
-        tolerate=frozenset({409}),
-    )
-    if merged is not None or gh.last_status != 409:
-        return []
+def merged_on_trial(gh: GithubClient, name: str, sha: str, base_sha: str) -> str | None:
+    """Merge the base into commit `sha` on a trial branch of the bot's own (POST /merges).
+
+    Returns the merge commit (or `sha` when the base is already in it), or None on
+    a conflict; the bot's branch itself is not touched, and the trial branch is
+    deleted either way.
+    """
+    trial = f"{name}-merge-trial"
+    path = f"/git/refs/heads/{quote(trial, safe='/')}"
+    gh.call("DELETE", path, f"clearing branch {trial}", tolerate=frozenset({404, 422}))
+    move_branch(gh, trial, sha, None)
+    try:
+        merged = gh.call(
+            "POST",
+            "/merges",
+            f"merging {gh.base} into {name}",
+            body={
+                "base": trial,
+                "head": base_sha,
+                "commit_message": with_trailer(f"Merge {gh.base} into {name}"),
+            },
+            tolerate=frozenset({409}),
+        )
+        status = gh.last_status
+    finally:
+        gh.call("DELETE", path, f"deleting branch {trial}", tolerate=frozenset({404, 422}))
+    if merged is None:
+        return None if status == 409 else sha  # 204: the base is in it already
+    return str(merged["sha"])
+
+
+def conflict_note(base: str, name: str) -> str:
     note = (
-        f"`{gh.base}` has moved and conflicts with edits on this branch: the bot left the "
-        f"conflict for you (Resolve conflicts on GitHub, or merge `{gh.base}` into `{name}` "
-        "locally); it never rewrites your commits."
+        f"`{base}` has moved and conflicts with edits on this branch: the bot left the "
+        f"branch as it is (Resolve conflicts on GitHub, or merge `{base}` into `{name}` "
+        "locally); the new papers wait and are proposed by the next run after that."
     )
     log.warning("%s", note)
-    return [note]
+    return note
 
 
 def open_pull(

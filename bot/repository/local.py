@@ -21,8 +21,7 @@ from bot.config import TargetConfig
 from bot.errors import ListFormatError, StateError
 from bot.files import atomic_write_text, target_inside
 from bot.listdoc.document import ListDocument
-from bot.models import PullRequestRef
-from bot.repository.seam import Change, Snapshot
+from bot.repository.seam import Change, Published, Snapshot
 from bot.state import PaperRecord, State, load_state, state_to_json
 
 log = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ class LocalFiles:
         log.warning("%s", note)
         return Snapshot(text, state, notes=(note,))
 
-    def publish(self, change: Change) -> PullRequestRef | None:
+    def publish(self, change: Change) -> Published:
         """Intent, then the list, then the state, then drop the intent (see the module doc)."""
         list_key, state_key = str(self.list_path), str(self.state_path)
         if list_key in change.files:
@@ -107,7 +106,7 @@ class LocalFiles:
         if state_key in change.files:
             self.write(self.state_path, change.files[state_key])
         self.intent_path.unlink(missing_ok=True)
-        return None
+        return Published()
 
     def sweep(self) -> None:
         """Remove the temporary files interrupted atomic writes left: the list's, beside it,

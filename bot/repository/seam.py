@@ -75,6 +75,17 @@ class Change:
     retitled: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Published:
+    """What publish did: the pull request, notes for the maintainer, and whether it held
+    the change back (a conflict on the branch): then nothing was written, and the run's
+    papers are not counted as published (the next run proposes them again)."""
+
+    pull: PullRequestRef | None = None
+    notes: tuple[str, ...] = ()
+    held_back: bool = False
+
+
 class Repository(Protocol):
     """Where the list lives: read a snapshot, write a change.
 
@@ -90,6 +101,6 @@ class Repository(Protocol):
         """Read the list, its state and (where there is one) the bot's branch and PRs."""
         ...
 
-    def publish(self, change: Change) -> PullRequestRef | None:
-        """Write `change`; return the pull request it opened or updated, if any."""
+    def publish(self, change: Change) -> Published:
+        """Write `change`: the pull request it opened or updated, if any, and notes."""
         ...

@@ -52,10 +52,14 @@ def merge_texts(base: str, ours: str, theirs: str) -> str | None:
     merged: list[str] = []
     position = 0
     previous_end = -1
+    previous: tuple[int, int, list[str]] | None = None
     for start, end, new, _side in edits:
+        if previous == (start, end, new):
+            continue  # the same change on both sides merges cleanly, as in git
         # Touching or overlapping ranges (an insertion at the same place counts) conflict.
         if start < previous_end or (start == previous_end and start == end):
             return None
+        previous = (start, end, new)
         merged += lines[position:start] + new
         position = end
         previous_end = end

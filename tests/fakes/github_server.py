@@ -387,6 +387,7 @@ class FakeGitHub(LocalServer):
             (r"/merges", "POST", self._post_merge),
             (r"/git/refs", "POST", self._post_ref),
             (r"/git/refs/heads/(.+)", "PATCH", self._patch_ref),
+            (r"/git/refs/heads/(.+)", "DELETE", self._delete_ref),
             (r"/pulls", "GET", self._list_pulls),
             (r"/pulls", "POST", self._create_pull),
             (r"/pulls/(\d+)", "GET", lambda q, b, n: (200, self.pull_json(self.pull(int(n))))),
@@ -582,6 +583,12 @@ class FakeGitHub(LocalServer):
             return 422, {"message": "Object does not exist"}
         self.refs[branch] = b["sha"]
         return 201, self.ref_json(branch)
+
+    def _delete_ref(self, q: dict[str, str], b: Any, branch: str) -> tuple[int, Any]:
+        if branch not in self.refs:
+            return 422, {"message": "Reference does not exist"}
+        del self.refs[branch]
+        return 204, None
 
     def _patch_ref(self, q: dict[str, str], b: dict[str, Any], branch: str) -> tuple[int, Any]:
         if branch not in self.refs:
