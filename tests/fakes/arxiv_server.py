@@ -439,13 +439,7 @@ def main() -> None:  # pragma: no cover - manual use: python -m tests.fakes.arxi
     server = FakeArxiv()
     for name in sys.argv[1:]:
         server.load_jsonl(Path(name))
-    server.start()
-    print(server.url, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    server.serve_until_interrupted(server.url)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -126,17 +126,10 @@ def completion(model: str, content: str) -> dict[str, Any]:
 def main() -> None:  # pragma: no cover - manual use: python -m tests.fakes.chat_server WORD
     """Serve a judge that calls a paper relevant when WORD is in it; print the base URL."""
     import sys
-    import time
 
     server = FakeChat()
     server.judgement = says_relevant_if(sys.argv[1] if len(sys.argv) > 1 else "interpretab")
-    server.start()
-    print(server.base, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    server.serve_until_interrupted(server.base)
 
 
 if __name__ == "__main__":  # pragma: no cover

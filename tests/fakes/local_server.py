@@ -53,6 +53,15 @@ class LocalServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def serve_until_interrupted(self, url: str) -> None:  # pragma: no cover - manual use
+        """Serve in the foreground (python -m tests.fakes.X): print `url`, stop on Ctrl-C."""
+        self.start()
+        print(url, flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            self.stop()
+
     def __enter__(self) -> Self:
         return self.start()
 
