@@ -147,3 +147,13 @@ def test_a_table_whose_separator_has_one_dash_per_column_is_still_a_table() -> N
     text = "## Papers\n| Title | Date |\n|-|:-:|\n"
     after = ListDocument(text, TABLE).with_papers([paper(1)], NOW)
     assert after == text + "| [New paper 1](https://arxiv.org/abs/2611.00001) | 2026-11-01 |\n"
+
+
+def test_every_stamp_format_is_told_from_a_stamp_written_in_it() -> None:
+    from bot.listdoc.stamp import STAMP_FORMATS, detect_stamp_format
+
+    when = datetime(2026, 11, 21, 9, 30, 5, tzinfo=UTC)  # day 21: no day/month doubt
+    for fmt in STAMP_FORMATS:
+        written = when.strftime(fmt)
+        found = detect_stamp_format(written)
+        assert found is not None and when.strftime(found) == written, fmt

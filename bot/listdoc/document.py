@@ -193,7 +193,7 @@ def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownT
     outside, position = [], 0
     for section in outermost:
         text = "".join(lines[section.start : section.end])
-        linked = sum(1 for e in section.entries if e.id)
+        linked = len(section.entries)  # every entry links an arXiv paper
         if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
             # More arXiv references than entry links (a second link on a line): find them all.
             extra += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]

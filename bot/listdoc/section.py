@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
+from operator import attrgetter
 
 from bot.errors import ListFormatError
 from bot.listdoc.entries import (
@@ -101,6 +103,7 @@ def _section(
         found = [e for e in found if e.line not in labelled]
     rest = [i for i, match in enumerate(matches, start) if match is None or i in labelled]
     separator = None
+    appended = False
     for index in rest:
         line = lines[index]
         if separator is None and line.lstrip().startswith("|"):
@@ -112,7 +115,8 @@ def _section(
         entry = read_item(index, line, reader)
         if entry is not None:
             found.append(entry)
-    if rest:
+            appended = True
+    if appended:
         found.sort(key=lambda entry: entry.line)
     table_end = columns = None
     if separator is not None:
@@ -120,6 +124,7 @@ def _section(
         while table_end < end and lines[table_end].lstrip().startswith("|"):
             table_end += 1
         columns = table_cells(lines[separator - 1]) if separator > start else 0
-    entries = tuple(e for e in found if e.id)
+    # C loops: a long list has an entry on nearly every line.
+    entries = tuple(compress(found, map(attrgetter("id"), found)))
     others = tuple(e for e in found if not e.id) if len(entries) < len(found) else ()
     return Section(heading, start, end, count, entries, separator, others, table_end, columns or 0)

@@ -65,7 +65,10 @@ def detect_stamp_format(text: str, context: str = "") -> str | None:
     ListFormatError asking for target.stamp_format.
     """
     text = text.strip(_AROUND)
-    found = [fmt for fmt in STAMP_FORMATS if _reads(text, fmt)]
+    # strptime compiles each format anew (it caches five): only the formats whose
+    # features the text has are tried, a handful instead of all of them.
+    shape = _features(text)
+    found = [fmt for fmt in STAMP_FORMATS if _FEATURES[fmt] == shape and _reads(text, fmt)]
     if not found:
         return None
     fmt = found[0]
@@ -80,6 +83,26 @@ def detect_stamp_format(text: str, context: str = "") -> str | None:
             )
         return fmt if order == days.split(days[2])[0] else other
     return fmt
+
+
+def _features(text: str) -> tuple[object, ...]:
+    """What a stamp or a format shows: the time's colons, AM/PM, the zone, an ISO "T",
+    month or day names, the date's first separator ("-", "/", "."), "at", a leading digit."""
+    zone = next((z for z in ("(UTC)", "UTC", "GMT", "Z") if text.endswith(z)), "")
+    words = re.sub(r"%[a-zA-Z]|\b(?:at|AM|PM|am|pm|UTC|GMT)\b|(?<=\d)T(?=\d)|Z$", "", text)
+    return (
+        text.count(":"),
+        re.search(r"\b[AP]M\b|%p", text, re.I) is not None,
+        zone.strip("()"),
+        re.search(r"(?:\d|%[dY])T(?:\d|%H)", text) is not None,
+        re.search(r"%[bBA]", text) is not None or re.search(r"[A-Za-z]{3}", words) is not None,
+        next((c for c in text if c in "-/."), ""),
+        " at " in text,
+        text[:1].isdigit() or text[:2] in ("%d", "%Y", "%m"),
+    )
+
+
+_FEATURES = {fmt: _features(fmt) for fmt in STAMP_FORMATS}
 
 
 def numeric_order(text: str) -> str | None:
