@@ -209,8 +209,10 @@ def bench_github_mode(entries: int, records: int, repeats: int) -> None:
 
 
 def write_config(folder: Path) -> None:
-    """The shipped config.toml with no pauses (arXiv pacing, GitHub backoff and writes)."""
+    """The shipped config.toml with no pauses (arXiv pacing, GitHub backoff and writes),
+    as a normal daily run: no late-paper sweep (benchmarks/requests.py counts its requests)."""
     config = (ROOT / "config.toml").read_text(encoding="utf-8")
+    config = config.replace("sweep_every_days = 7", "sweep_every_days = 0")
     for pause in ("delay_seconds = 3.0", "backoff_seconds = 2.0", "write_delay_seconds = 1.0"):
         config = config.replace(pause, pause.split("=")[0] + "= 0")
     (folder / "config.toml").write_text(config, encoding="utf-8")
