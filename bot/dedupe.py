@@ -189,11 +189,19 @@ def _exact_twins(
     return settled
 
 
+# The verdict weighs words in Python: judging every candidate would be quadratic in a
+# series of near-identical titles ("Study 1" ... "Study 900"). A same-paper twin is among
+# the closest titles; one missed beyond them is a visible "new" paper, never a lost one.
+MOST_JUDGED = 12
+
+
 def _first_same_or_unsure(
     paper: Facts, candidates: Sequence[tuple[KnownTitle, float, Facts]]
 ) -> tuple[KnownTitle, float, Judgement] | None:
+    """The first SAME, else the first UNSURE, among the MOST_JUDGED closest candidates."""
     unsure = None
-    for known, score, facts in candidates:
+    closest = sorted(candidates, key=lambda candidate: -candidate[1])[:MOST_JUDGED]
+    for known, score, facts in closest:
         judgement = judge(facts, paper)
         if judgement.verdict is Verdict.SAME:
             return known, score, judgement

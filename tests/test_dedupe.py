@@ -158,3 +158,29 @@ def test_the_first_known_entry_is_reported_list_before_state() -> None:
     rejected = known.match(paper("2999.00002", "Grokking as circuit formation."))
     assert rejected is not None and rejected.matched.source == "state:rejected"
     assert known.by_id("2401.09999") is None and known.by_title("nothing like it") is None
+
+
+def test_a_series_of_near_identical_titles_is_judged_in_bounded_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 300 listed and 300 new titles of one series: every pair is a title-search candidate.
+    import bot.dedupe as dedupe
+    from bot.samepaper import judge
+
+    calls = 0
+
+    def counted(a, b):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return judge(a, b)
+
+    monkeypatch.setattr(dedupe, "judge", counted)
+    known = index(*((f"2501.{n:05d}", f"Residual stream study {n}") for n in range(300)))
+    new = [paper(f"2611.{n:05d}", f"Residual stream study {n + 300}") for n in range(300)]
+    new.append(paper("2611.99999", "Residual Stream Study 17."))  # the same paper as 2501.00017
+
+    split = split_duplicates(new, known)
+
+    assert [p.id for p in split.fresh] == [p.id for p in new[:-1]]  # another number: another paper
+    assert [d.paper.id for d in split.duplicates] == ["2611.99999"]
+    assert calls <= 20 * len(new)  # every pair would be 300 times as many
