@@ -17,9 +17,12 @@ import httpx
 
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
+from bot.environment import Environment
 from bot.errors import JudgeError
-from bot.judge import Judge, Message, consult, is_github_models
+from bot.judge import Judge, Message, consult
 from bot.models import Decision, JudgeNote
+
+GITHUB_MODELS_HOST = "models.github.ai"
 
 
 def completions_url(endpoint: str) -> str:
@@ -106,3 +109,29 @@ def judge_edge(
             chat.close()
 
     return judge
+
+
+def model_judge(
+    config: JudgeConfig, env: Environment, budget: TimeBudget = UNLIMITED
+) -> Judge | None:
+    """The run's judge when `[relevance.judge]` enables it (import this module only then).
+
+    The endpoint is `relevance.judge.endpoint` unless ARXIV_BOT_JUDGE_URL overrides it.
+    The key is ARXIV_BOT_JUDGE_KEY, else the workflow's GITHUB_TOKEN, but for GitHub
+    Models over https only: a GitHub token is never sent to another host.
+    """
+    if not config.enabled:
+        return None
+    return judge_edge(config, *endpoint_and_key(config, env), budget)
+
+
+def endpoint_and_key(config: JudgeConfig, env: Environment) -> tuple[str, str]:
+    """The chat API's base URL and its key ("" = no Authorization header)."""
+    endpoint = env.judge_url or config.endpoint
+    return endpoint, env.judge_key or (env.token if is_github_models(endpoint) else "")
+
+
+def is_github_models(endpoint: str) -> bool:
+    """True for GitHub Models over https: the only place a GitHub token may be sent."""
+    parts = urlsplit(endpoint)
+    return parts.scheme == "https" and parts.hostname == GITHUB_MODELS_HOST

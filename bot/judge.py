@@ -21,11 +21,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig
-from bot.environment import Environment
 from bot.errors import JudgeError
 from bot.models import Decision, JudgeNote, Verdict
 
@@ -34,7 +32,6 @@ Ask = Callable[[list[Message]], str]  # the chat edge: messages in, the answer's
 # The run's judge (bot/chat.judge_edge): the new papers' decisions in, the same decisions
 # (some with the judge's verdict) and a note of what it did out. Never raises over the judge.
 Judge = Callable[[list[Decision]], tuple[list[Decision], JudgeNote]]
-GITHUB_MODELS_HOST = "models.github.ai"
 ABSTRACT_CHARS = 1500  # per paper: ten papers stay well under small models' input limits
 REASON_CHARS = 200
 
@@ -184,31 +181,3 @@ def consult(
     if not problem and answered < len(scoped):
         problem = f"no verdict for {len(scoped) - answered} paper(s)"
     return judged, JudgeNote(len(scoped), answered, problem, config.model)
-
-
-def model_judge(
-    config: JudgeConfig, env: Environment, budget: TimeBudget = UNLIMITED
-) -> Judge | None:
-    """The run's judge when `[relevance.judge]` enables it (bot/chat.py, loaded only then).
-
-    The endpoint is `relevance.judge.endpoint` unless ARXIV_BOT_JUDGE_URL overrides it.
-    The key is ARXIV_BOT_JUDGE_KEY, else the workflow's GITHUB_TOKEN, but for GitHub
-    Models over https only: a GitHub token is never sent to another host.
-    """
-    if not config.enabled:
-        return None
-    from bot.chat import judge_edge
-
-    return judge_edge(config, *endpoint_and_key(config, env), budget)
-
-
-def endpoint_and_key(config: JudgeConfig, env: Environment) -> tuple[str, str]:
-    """The chat API's base URL and its key ("" = no Authorization header)."""
-    endpoint = env.judge_url or config.endpoint
-    return endpoint, env.judge_key or (env.token if is_github_models(endpoint) else "")
-
-
-def is_github_models(endpoint: str) -> bool:
-    """True for GitHub Models over https: the only place a GitHub token may be sent."""
-    parts = urlsplit(endpoint)
-    return parts.scheme == "https" and parts.hostname == GITHUB_MODELS_HOST

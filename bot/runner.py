@@ -21,6 +21,7 @@ from bot.repository.settings import github_settings
 
 if TYPE_CHECKING:
     from bot.health import Health
+    from bot.judge import Judge
     from bot.pipeline import Plan
     from bot.reconcile import Reconciled
     from bot.repository.settings import GithubSettings
@@ -159,7 +160,6 @@ def plan_on(
     """Fetch (the arXiv side) and plan on the reconciled list and state (the list side)."""
     from bot.arxiv_side import both_sides, listed_profile
     from bot.enrich import make_enricher
-    from bot.judge import model_judge
     from bot.listdoc.document import ListDocument
     from bot.pipeline import keep_enrichment, plan_run
     from bot.runstore import load_run_store, run_store_path, run_windows, with_store_watermark
@@ -187,7 +187,7 @@ def plan_on(
         carried_titles=reconciled.carried_titles,
         enrich=enricher.enrich if enricher else None,
         store=store,
-        judge=model_judge(config.relevance.judge, env, budget),
+        judge=_model_judge(config, env, budget),
         outcome=outcome,
         profile=profile,
     )
@@ -247,3 +247,12 @@ def sync_health_issue(
         log.warning("could not update the health issue: %s", exc)
         return health
     return replace(health, issue_open=failing)
+
+
+def _model_judge(config: Config, env: Environment, budget: TimeBudget) -> Judge | None:
+    """The model judge, when enabled: its HTTP edge (httpx) loads only then."""
+    if not config.relevance.judge.enabled:
+        return None
+    from bot.chat import model_judge
+
+    return model_judge(config.relevance.judge, env, budget)

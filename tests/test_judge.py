@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.budget import TimeBudget
-from bot.chat import ChatEndpoint, completions_url
+from bot.chat import ChatEndpoint, completions_url, endpoint_and_key, is_github_models
 from bot.config import JudgeConfig, load_config
 from bot.environment import read_environment
 from bot.errors import ConfigError, JudgeError
-from bot.judge import consult, endpoint_and_key, is_github_models, messages_for, parse_verdicts
+from bot.judge import consult, messages_for, parse_verdicts
 from bot.models import Decision, Paper
 from tests.conftest import ROOT
 from tests.fakes.chat_server import FakeChat

@@ -21,14 +21,17 @@ from bot.models import Decision, JudgeNote
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     from bot.evaluate import evaluate, load_labeled
-    from bot.judge import model_judge
     from bot.relevance import compile_rules
 
     config = load_config(args.config)
     result = evaluate(load_labeled(args.labels), compile_rules(config.relevance))
     if args.list is not None:
         result = with_list(result, config, args.list, env)
-    judge = model_judge(config.relevance.judge, env)
+    judge = None
+    if config.relevance.judge.enabled:  # its HTTP edge (httpx) loads only then
+        from bot.chat import model_judge
+
+        judge = model_judge(config.relevance.judge, env)
     judged = None
     if judge is not None:
         decisions, note = judge([r.decision for r in result.results])
