@@ -112,7 +112,12 @@ class KnownPapers:
 def know_papers(document: ListDocument, state: State, config: Config) -> KnownPapers:
     """Read the list's papers (the run's one parse), then the stored ones, and index them."""
     known = listed_then_stored(document.known, state.known())
-    index = TitleIndex(known, config.dedupe.title_threshold, state.authors_of)
+
+    # The authors the state keeps for the papers the bot proposed, else those the list shows.
+    def authors_of(paper_id: str) -> tuple[str, ...]:
+        return state.authors_of(paper_id) or document.authors_of(paper_id)
+
+    index = TitleIndex(known, config.dedupe.title_threshold, authors_of)
     return KnownPapers(document, index)
 
 

@@ -157,3 +157,54 @@ def test_every_stamp_format_is_told_from_a_stamp_written_in_it() -> None:
         written = when.strftime(fmt)
         found = detect_stamp_format(written)
         assert found is not None and when.strftime(found) == written, fmt
+
+
+AUTHORED = TargetConfig(
+    section="Papers",
+    entry_template="| {title} | {authors} | [arXiv]({url}) |",
+    last_updated_heading="",
+)
+AUTHORED_LIST = (
+    "# List\n\n## Papers\n\n| Title | Authors | Link |\n| --- | --- | --- |\n"
+    "| Steering Llama 2 via Contrastive Activation Addition | Nina Rimsky, Nick Gabrieli et al. "
+    "| [arXiv](https://arxiv.org/abs/2312.06681) |\n"
+)
+
+
+def test_a_table_lists_authors_are_read_and_weigh_in_the_same_paper_verdict() -> None:
+    from bot.config import Config
+    from bot.dedupe import split_duplicates
+    from bot.pipeline import know_papers
+    from bot.state import State
+
+    document = ListDocument(AUTHORED_LIST, AUTHORED)
+    assert document.authors_of("2312.06681") == ("Nina Rimsky", "Nick Gabrieli")
+    known = know_papers(document, State(), Config(target=AUTHORED))
+    title = "Steering Llama 2 via Contrastive Activation Addition"
+    by_others = Paper(
+        "2611.00001",
+        1,
+        title,
+        "We steer.",
+        ("Ada Lovelace",),
+        date(2026, 11, 1),
+        "cs.CL",
+        ("cs.CL",),
+    )
+    by_them = Paper(
+        "2611.00002",
+        1,
+        title,
+        "We steer.",
+        ("Nina Rimsky",),
+        date(2026, 11, 1),
+        "cs.CL",
+        ("cs.CL",),
+    )
+
+    split = split_duplicates([by_others, by_them], known.index)
+
+    # The same title under other first authors is added with a note, never dropped.
+    assert [p.id for p in split.fresh] == ["2611.00001"]
+    assert "other authors" in split.possible["2611.00001"].why
+    assert [d.paper.id for d in split.duplicates] == ["2611.00002"]

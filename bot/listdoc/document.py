@@ -16,6 +16,7 @@ from bot.errors import ConfigError
 from bot.listdoc.edit import insert_entries, retitled
 from bot.listdoc.entries import ListEntry, known_from_text
 from bot.listdoc.lines import newline_of, split_lines
+from bot.listdoc.markdown import split_authors
 from bot.listdoc.reader import Reader, compile_reader
 from bot.listdoc.section import Section, find_section
 from bot.listdoc.stamp import refresh_stamp
@@ -71,6 +72,14 @@ class ListDocument:
         """The entries of every configured section, each once, in line order."""
         by_line = {e.line: e for s in self.sections.values() for e in s.entries}
         return tuple(by_line[line] for line in sorted(by_line))
+
+    def authors_of(self, paper_id: str) -> tuple[str, ...]:
+        """The authors an entry shows for this paper (tables often do), or ()."""
+        return self._authors.get(paper_id, ())
+
+    @cached_property
+    def _authors(self) -> dict[str, tuple[str, ...]]:
+        return {e.id: split_authors(e.authors) for e in self.entries if e.id and e.authors}
 
     @cached_property
     def known(self) -> KnownTitles:

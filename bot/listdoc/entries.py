@@ -51,6 +51,7 @@ class ListEntry(msgspec.Struct, frozen=True, gc=False):  # built in C: lists are
     title: str  # Markdown escapes removed
     id: str | None
     link: str = ""  # the link as written; "" for the canonical https://arxiv.org/abs/<id>
+    authors: str = ""  # as a template's {authors} or {first_author} wrote them; "" if none
 
     @property
     def url(self) -> str:
@@ -89,7 +90,8 @@ def template_entry(index: int, match: re.Match[str]) -> ListEntry:
     groups = match.groupdict()
     raw_id = groups.get("id")
     paper_id = canonical_arxiv_id(raw_id) if raw_id else None
-    return cleaned(ListEntry(index, groups.get("title") or "", paper_id, groups.get("link") or ""))
+    title, link, authors = (groups.get(key) or "" for key in ("title", "link", "authors"))
+    return cleaned(ListEntry(index, title, paper_id, link, authors))
 
 
 _ITEM = re.compile(r"[ ]{0,3}(?:[-*+]|\d{1,9}[.)])[ \t]+\S")

@@ -41,3 +41,15 @@ def short_authors(authors: Sequence[str], limit: int = 3) -> str:
     if len(authors) <= limit:
         return ", ".join(authors)
     return f"{', '.join(authors[:limit])} et al."
+
+
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+
+
+def split_authors(written: str) -> tuple[str, ...]:
+    """The names in an authors cell or field ("A. Smith, B. Jones et al."), in order;
+    the inverse of `short_authors` and of a list's own "X and Y" or "X & Y"."""
+    text = unescape_markdown(written).strip()
+    text = re.sub(r"\s*(?:,\s*)?et al\.?$", "", text)
+    names = (name.strip(" .") for name in _NAME_SEPARATORS.split(text))
+    return tuple(name for name in names if name and name != "-")

@@ -35,7 +35,7 @@ _FIRST_LINK_SUFFIX = re.compile(r"(?:\*\*|__|\*|_)?\]\($")
 class Reader:
     """How to find an entry's title and link in a line written with the template."""
 
-    pattern: re.Pattern[str]  # groups: title, and link or id
+    pattern: re.Pattern[str]  # groups: title, link or id, and authors where written
     table_cells: int  # cells of a table-row template; 0 for a bullet template
     title_cell: int | None  # which cell holds the title (0-based), for a table template
     title_is_first_link_text: bool  # "- [{title}](...)": the fast line reader applies
@@ -78,8 +78,8 @@ def compile_reader(template: str) -> Reader:
 
 
 def _group_name(name: str, named: set[str]) -> str | None:
-    group = {"url": "link", "pdf_url": "link"}.get(name, name)
-    if group not in ("title", "link", "id") or group in named:
+    group = {"url": "link", "pdf_url": "link", "first_author": "authors"}.get(name, name)
+    if group not in ("title", "link", "id", "authors") or group in named:
         return None
     named.add(group)
     return group
