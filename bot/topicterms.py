@@ -126,3 +126,20 @@ def phrase_weights(terms: Iterable[tuple[str, float]]) -> dict[str, float]:
         term: 3.0 if i < third else 2.0 if i < 2 * third else 1.0
         for i, (term, _) in enumerate(ranked)
     }
+
+
+DEFAULT_CATEGORIES = (("cs.LG", 0.5), ("cs.CL", 0.5), ("cs.AI", 0.5))
+
+
+def category_weights(primaries: Sequence[str], most: int = 6) -> list[tuple[str, float]]:
+    """(category, weight) for the primary categories of a list's papers, commonest first:
+    1.0 for a category of at least a quarter of them, 0.5 for one of at least a twentieth;
+    DEFAULT_CATEGORIES when none is known."""
+    counts = Counter(primaries)
+    total = sum(counts.values())
+    weights = [
+        (category, 1.0 if count >= total / 4 else 0.5)
+        for category, count in counts.most_common(most)
+        if count >= total / 20
+    ]
+    return weights or list(DEFAULT_CATEGORIES)

@@ -113,3 +113,46 @@ def test_terms_are_frequent_in_the_list_and_rare_on_arxiv() -> None:
     terms = [term for term, _ in propose_terms(layout.titles)]
     assert "mechanistic interpretability" in terms and "sparse autoencoders" in terms
     assert not {"language models", "models", "learning"} & set(terms)
+
+
+def test_init_takes_the_categories_from_arxivs_records_of_the_listed_papers(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arxiv_server: FakeArxiv,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    listed = [f"2401.{n:05d}" for n in range(8)]
+    lines = [
+        f"- [Listed paper number {n}](https://arxiv.org/abs/{i})" for n, i in enumerate(listed)
+    ]
+    (tmp_path / "README.md").write_text("# List\n\n## Papers\n" + "\n".join(lines) + "\n")
+    primaries = ["cs.CL"] * 5 + ["q-bio.NC"] + ["cs.LG"] * 2
+    arxiv_server.add(
+        *(
+            record(i, f"Listed paper number {n}", primary_category=c)
+            for n, (i, c) in enumerate(zip(listed, primaries, strict=True))
+        )
+    )
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
+
+    assert main(["init"]) == 0
+
+    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    categories = config.split("[relevance.categories]")[1].split("[target]")[0]
+    # A quarter or more of the papers: 1; a twentieth or more: 0.5; the default is gone.
+    assert '"cs.CL" = 1' in categories and '"cs.LG" = 1' in categories
+    assert '"q-bio.NC" = 0.5' in categories and '"cs.AI"' not in categories
+    assert "from arXiv's records of 8 listed papers" in capsys.readouterr().out
+    assert len(arxiv_server.requests) == 1  # one id_list request, never paged
+
+
+def test_init_works_offline_with_default_categories_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # conftest points ARXIV_API_URL at a closed local port: arXiv cannot be reached.
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(LAYOUTS / "bold-links.md", tmp_path / "README.md")
+    assert main(["init"]) == 0
+    assert '"cs.AI" = 0.5' in (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert "a default: arXiv could not be asked" in capsys.readouterr().out

@@ -1,8 +1,10 @@
 """`arxiv-bot init`: read an existing list and write a config.toml that works on it.
 
-Offline: the layout (section, entry template checked against the listed entries,
-stamp, subsections) and the topic (query terms and relevance phrases proposed from
-the list's titles against a background of general arXiv text) come from the file.
+The layout (section, entry template checked against the listed entries, stamp,
+subsections) and the topic (query terms and relevance phrases proposed from the list's
+titles against a background of general arXiv text) come from the file, offline. The
+categories come from one `id_list` lookup of up to 100 listed papers when arXiv answers
+at once; else a default, said in the output.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import tomllib
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,9 +22,11 @@ from bot.errors import ConfigError, ListFormatError
 from bot.files import atomic_write_text
 from bot.listdoc.document import ListDocument
 from bot.listdoc.survey import Layout, survey
-from bot.topicterms import phrase_weights, propose_terms
+from bot.normalize import find_arxiv_ids
+from bot.topicterms import DEFAULT_CATEGORIES, category_weights, phrase_weights, propose_terms
 
 QUERY_TERMS = 12  # arXiv query terms (OR-combined into one query)
+CATEGORY_SAMPLE = 100  # listed papers whose categories one id_list request reads
 SHOWN_DIFFERENCES = 5
 
 
@@ -38,13 +43,42 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         raise ListFormatError(f"{target}: cannot read the list: {exc}") from None
     layout = survey(text)
     terms = propose_terms(layout.titles)
-    config_text = config_toml(layout, terms, str(target))
+    categories, looked_up = listed_categories(sorted(set(find_arxiv_ids(text))), env.arxiv_api_url)
+    config_text = config_toml(layout, terms, str(target), categories)
     config = parse_config(tomllib.loads(config_text), path, config_text)
     _ = ListDocument(text, config.target).sections  # the config works on the list as it is
     atomic_write_text(path, config_text)
     since = (env.now.date() - timedelta(days=28)).isoformat()  # a few weeks: papers to see
-    print(report(layout, terms, target, path, since))
+    shown = f"{', '.join(c for c, _ in categories)} ({looked_up})"
+    print(report(layout, terms, target, path, since, shown))
     return 0
+
+
+def listed_categories(ids: list[str], api_url: str) -> tuple[list[tuple[str, float]], str]:
+    """The weights of the listed papers' primary categories, and where they came from.
+
+    One request, no retry, a short timeout: init must work offline, so an unreachable
+    arXiv (or a failed lookup) gives DEFAULT_CATEGORIES, never an error.
+    """
+    from bot.arxivid import id_scheme_problem
+    from bot.config import ArxivConfig
+    from bot.errors import BotError
+    from bot.fetch import ArxivSource
+
+    sample = [i for i in ids if not id_scheme_problem(i)][:CATEGORY_SAMPLE]
+    if not sample:
+        return list(DEFAULT_CATEGORIES), "a default: the list links no arXiv paper"
+    quick = ArxivConfig(
+        page_size=CATEGORY_SAMPLE, delay_seconds=0, timeout_seconds=5.0, max_retries=0
+    )
+    try:
+        records = ArxivSource(quick, api_url).fetch_ids(sample).records
+    except BotError as exc:
+        return list(DEFAULT_CATEGORIES), f"a default: arXiv could not be asked ({exc}); check them"
+    if not records:
+        return list(DEFAULT_CATEGORIES), "a default: arXiv knows none of the listed ids"
+    weights = category_weights([r.primary_category for r in records])
+    return weights, f"from arXiv's records of {len(records)} listed papers"
 
 
 def _toml(value: str) -> str:
@@ -52,7 +86,12 @@ def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def config_toml(layout: Layout, terms: list[tuple[str, float]], file: str) -> str:
+def config_toml(
+    layout: Layout,
+    terms: list[tuple[str, float]],
+    file: str,
+    categories: Sequence[tuple[str, float]] = DEFAULT_CATEGORIES,
+) -> str:
     """The commented config.toml text for the surveyed list."""
     queries = [term for term, _ in terms[:QUERY_TERMS]] or [layout.section.casefold()]
     weights = phrase_weights(terms)
@@ -82,9 +121,7 @@ def config_toml(layout: Layout, terms: list[tuple[str, float]], file: str) -> st
         "",
         "[relevance.categories]",
         "# arXiv category = weight (the primary category counts in full).",
-        '"cs.LG" = 0.5',
-        '"cs.CL" = 0.5',
-        '"cs.AI" = 0.5',
+        *(f"{_toml(category)} = {weight:g}" for category, weight in categories),
         "",
         "[target]",
         f"file = {_toml(file)}",
@@ -121,7 +158,12 @@ def _template_literal(template: str) -> str:
 
 
 def report(
-    layout: Layout, terms: list[tuple[str, float]], target: Path, path: Path, since: str
+    layout: Layout,
+    terms: list[tuple[str, float]],
+    target: Path,
+    path: Path,
+    since: str,
+    categories: str = "",
 ) -> str:
     """What init found, what to check, and the dry run to try."""
     kind = f"a table of {layout.columns} columns" if layout.columns else "a list"
@@ -165,8 +207,11 @@ def report(
             + "; ".join(layout.unrouted)
         )
     out.append("  queries:  " + ", ".join(t for t, _ in terms[:QUERY_TERMS]))
+    if categories:
+        out.append(f"  categories: {categories}")
     out += [
-        "check: the queries and [relevance.phrases] (the topic), the template, the section.",
+        "check: the queries, [relevance.phrases] and [relevance.categories] (the topic),"
+        " the template, the section.",
         f"try:   python -m bot run --dry-run --target {target} --config {path} --since {since}",
     ]
     return "\n".join(out)
