@@ -69,16 +69,18 @@ def both_sides(
 ) -> tuple[Screened, KnownPapers, FetchOutcome]:
     """Fetch and screen arXiv's papers, and parse and index the list.
 
-    The fetch's error comes first when both fail, in either process.
+    A small list is read first, in this process: a broken list is reported at once,
+    without waiting on arXiv. With the worker, the fetch's error comes first when both fail.
     """
     from bot.pipeline import know_papers
 
-    log.info("querying arXiv for papers submitted %s to %s", *window)
     arguments = (config, env.arxiv_api_url, window, sweep, budget)
     if document.text.count("\n") < config.run.worker_min_entries:
-        screened, outcome = fetch_and_screen(*arguments)
         known = know_papers(document, state, config)
+        log.info("querying arXiv for papers submitted %s to %s", *window)
+        screened, outcome = fetch_and_screen(*arguments)
     else:
+        log.info("querying arXiv for papers submitted %s to %s", *window)
         from bot.worker import Worker, WorkerLost  # only here: a small run never needs it
 
         try:

@@ -48,6 +48,10 @@ def run_once(
     check_since(since, env.now.date())  # before the lock, the worker and the health count
     budget = TimeBudget.start(config.run.time_budget_seconds)
     settings = None if target else github_settings(config, env)
+    if settings is None:  # a mistyped list path is bad input, not a failed run: nothing written
+        from bot.repository.local import check_list_file
+
+        check_list_file(target or Path(config.target.file))
     lock = run_lock(Path(config.target.state_file).parent / ".arxiv-bot.lock")
     with ExitStack() as held, cyclic_gc_paused():
         try:

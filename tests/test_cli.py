@@ -161,6 +161,28 @@ def test_list_without_section_names_the_heading(
     assert code == 1 and "no '## Papers' heading" in err
 
 
+def test_a_broken_list_is_reported_before_arxiv_is_asked(
+    workdir: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "README.md").write_text("# List\n\n## Things\n", encoding="utf-8")
+    arxiv_server.script(*[Fault(status=503)] * 10)  # arXiv down as well: the list speaks first
+    code, _, err = run_json(capsys)
+    assert code == 1 and err.strip().splitlines()[-1].startswith("error: list has no '## Papers'")
+    assert arxiv_server.requests == []
+
+
+def test_a_mistyped_target_writes_nothing(
+    workdir: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "--target", "READMe.md"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.strip() == (
+        "error: READMe.md: list file not found; check the path (--target, or [target] file"
+        " in config.toml)"
+    )
+    assert not (workdir / "state").exists() and arxiv_server.requests == []
+
+
 def test_second_concurrent_run_is_refused(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

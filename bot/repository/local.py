@@ -36,14 +36,24 @@ class Intent(msgspec.Struct, frozen=True):
     titles: dict[str, str] = {}
 
 
+def list_not_found(path: Path) -> ListFormatError:
+    return ListFormatError(
+        f"{path}: list file not found; check the path (--target, or [target] file in config.toml)"
+    )
+
+
+def check_list_file(path: Path) -> None:
+    """Raise ListFormatError when the list file does not exist (a mistyped path)."""
+    if not path.exists():
+        raise list_not_found(path)
+
+
 def read_list(path: Path) -> str:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise ListFormatError(
-            f"{path}: list file not found; set [target] file in config.toml or pass --target"
-        ) from None
+        raise list_not_found(path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ListFormatError(f"{path}: cannot read list file ({exc})") from None
 
