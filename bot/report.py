@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import msgspec
@@ -154,6 +155,7 @@ def judge_suggested(report: RunReport) -> list[Decision]:
 
 
 SHOWN_PER_GROUP = 5  # the human output's duplicates and rejections; --json has them all
+SHOWN_BORDERLINE = 10  # papers a maintainer may want to pick: a few more of them
 
 
 def duplicates_text(report: RunReport) -> list[str]:
@@ -164,7 +166,7 @@ def duplicates_text(report: RunReport) -> list[str]:
     for d in report.duplicates[:SHOWN_PER_GROUP]:
         how = "same id" if d.how == "id" else f"title {d.similarity:.0f}%"
         source = "the list" if d.matched.source == "list" else d.matched.source
-        lines.append(f"  = {d.paper.id}  {d.paper.title[:70]}\n      {how} as in {source}")
+        lines.append(f"  = {d.paper.id}  {_brief(d.paper.title, 70)}\n      {how} as in {source}")
     return lines + _more(len(report.duplicates))
 
 
@@ -175,18 +177,19 @@ def rejected_text(report: RunReport) -> list[str]:
         return []
     lines = [f"\nrejected (off-topic): {len(rejected)}"]
     lines += [
-        f"  - {d.paper.id}  {d.paper.title[:70]}\n      {d.reason[:120]}"
+        f"  - {d.paper.id}  {_brief(d.paper.title, 70)}\n      {_brief(d.reason, 120)}"
         for d in rejected[:SHOWN_PER_GROUP]
     ]
     return lines + _more(len(rejected))
 
 
-def _more(count: int) -> list[str]:
-    return (
-        [f"  ... and {count - SHOWN_PER_GROUP} more (--json lists all)"]
-        if count > SHOWN_PER_GROUP
-        else []
-    )
+def _more(count: int, shown: int = SHOWN_PER_GROUP) -> list[str]:
+    return [f"  ... and {count - shown} more (--json lists all)"] if count > shown else []
+
+
+def _brief(text: str, width: int) -> str:
+    """At most `width` characters, cut between words with a visible "…"."""
+    return textwrap.shorten(text, width, placeholder=" …")
 
 
 def report_text(report: RunReport, dry_run: bool) -> str:
@@ -212,8 +215,9 @@ def report_text(report: RunReport, dry_run: bool) -> str:
         lines.append("\nborderline (not added):")
         lines += [
             f"  ? {d.paper.id}  {d.paper.title}\n      {d.reason}{judge_line(d)}"
-            for d in borderline
+            for d in borderline[:SHOWN_BORDERLINE]
         ]
+        lines += _more(len(borderline), SHOWN_BORDERLINE)
     suggested = report.judge_suggested
     if suggested:
         lines.append("\nthe judge calls these relevant; their score is too low (not added):")
