@@ -433,12 +433,24 @@ def error_feed(message: str) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
-def main() -> None:  # pragma: no cover - manual use: python -m tests.fakes.arxiv_server FILE.jsonl
-    import sys
+def main(argv: list[str] | None = None) -> None:
+    """Serve records by hand: python -m tests.fakes.arxiv_server RECORDS.jsonl [...]."""
+    import argparse
 
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fakes.arxiv_server",
+        description="A local stand-in of the arXiv API serving the records of JSONL files"
+        " (one object a line: id, title, abstract, authors, primary_category, categories,"
+        " published). Point the bot at it with ARXIV_API_URL=<the URL it prints>.",
+    )
+    parser.add_argument("records", nargs="+", type=Path, help="JSONL files of arXiv records")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.records if not p.is_file()]
+    if missing:
+        parser.error(f"no such file: {', '.join(missing)}")
     server = FakeArxiv()
-    for name in sys.argv[1:]:
-        server.load_jsonl(Path(name))
+    for path in args.records:
+        server.load_jsonl(path)
     server.serve_until_interrupted(server.url)
 
 
