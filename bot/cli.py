@@ -10,6 +10,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -31,7 +32,9 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 def parse_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form is right, the day is not
+            raise argparse.ArgumentTypeError(f"invalid date {value!r}: {exc}") from None
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from None
 
 

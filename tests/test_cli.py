@@ -285,8 +285,11 @@ def test_unknown_flag_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_bad_since_date(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["run", "--since", "2026-02-30"])
-    assert "invalid date '2026-02-30': use YYYY-MM-DD" in capsys.readouterr().err
+        main(["run", "--since", "2026-02-30"])  # the right form, a day that does not exist
+    assert "invalid date '2026-02-30': day is out of range for month" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "--since", "30.02.2026"])
+    assert "invalid date '30.02.2026': use YYYY-MM-DD" in capsys.readouterr().err
 
 
 def _unused(_: ArxivRecord) -> None:  # keep the import for type checkers
