@@ -156,7 +156,6 @@ class Reconciled:
     carried_titles: list[TitleChange] = field(default_factory=list)
     on_top: bool = False
     notes: list[str] = field(default_factory=list)
-    document: ListDocument | None = None  # the run's one parse of `list_text`, if made here
 
 
 def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconciled:
@@ -167,7 +166,7 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
     branch = snapshot.branch
     notes = list(snapshot.notes)
     if branch is None or branch.pull is None or branch.state is None:
-        return Reconciled(state, snapshot.list_text, notes=notes, document=base)
+        return Reconciled(state, snapshot.list_text, notes=notes)
     branch_state = branch.state
     # A rejection recorded on the branch holds now, before the PR is merged or closed.
     state = state.with_status("rejected", rejected_on(branch_state, state))
@@ -194,9 +193,7 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
     pending = as_proposals(keep + theirs)
     if not on_top:
         titles = carry_titles(state, base, branch_state)
-        return Reconciled(
-            state, snapshot.list_text, pending, pending, titles, notes=notes, document=base
-        )
+        return Reconciled(state, snapshot.list_text, pending, pending, titles, notes=notes)
     foreign = branch.foreign or ("an older bot version's commit, edited since",)
     notes.append(
         f"This branch holds {len(foreign)} commit(s) the bot did not write "
@@ -204,4 +201,4 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
         "rewrites them; edits there win."
     )
     text = branch.list_text or snapshot.list_text
-    return Reconciled(state, text, [], pending, [], True, notes, branch_list)
+    return Reconciled(state, text, [], pending, [], True, notes)

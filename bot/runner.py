@@ -173,8 +173,7 @@ def plan_on(
     store = load_run_store(run_store_path(config.target.state_file))
     state = with_store_watermark(reconciled.state, store)
     window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
-    # One parse of the list per run (reconcile's, when it made one), read alongside the fetch.
-    document = reconciled.document or ListDocument(reconciled.list_text, config.target)
+    document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
     screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
     profile, store = listed_profile(config, env.arxiv_api_url, document.ids, store)
     enricher = make_enricher(config.enrich, state.enrichment)
