@@ -10,6 +10,7 @@ asks `expired` whether the deadline was the cause.
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -60,7 +61,7 @@ class Deadline:
         self.sock = None
         timer = threading.Timer(seconds, self._cut)
         timer.daemon = True
-        timer.start()
+        start_deaf_to_stop_signals(timer)
         try:
             yield
         finally:
@@ -77,3 +78,23 @@ class Deadline:
         if self.sock is not None:
             with suppress(OSError):
                 self.sock.shutdown(socket.SHUT_RDWR)
+
+
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def start_deaf_to_stop_signals(thread: threading.Thread) -> None:
+    """Start `thread` with SIGINT and SIGTERM blocked in it (it inherits the mask).
+
+    The kernel hands a process's signal to any thread that does not block it, and Python
+    runs handlers in the main thread only: a stop signal landing on this thread would
+    leave the main thread blocked in its socket read until the request ends.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not on Windows: signals go to the main thread
+        thread.start()
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        thread.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
