@@ -79,7 +79,14 @@ class ListDocument:
 
     @cached_property
     def _authors(self) -> dict[str, tuple[str, ...]]:
-        return {e.id: split_authors(e.authors) for e in self.entries if e.id and e.authors}
+        if "authors" not in self.reader.pattern.groupindex:  # most lists: no entry shows them
+            return {}
+        return {
+            e.id: split_authors(e.authors)
+            for s in self.sections.values()
+            for e in s.entries
+            if e.id and e.authors
+        }
 
     @cached_property
     def known(self) -> KnownTitles:
