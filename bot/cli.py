@@ -25,7 +25,6 @@ from bot.environment import load_dotenv_file, read_environment, secret_values
 from bot.errors import BotError, Stopped
 
 log = logging.getLogger("bot")
-COMMANDS = ("run", "schedule", "audit", "health", "evaluate", "label", "init")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 

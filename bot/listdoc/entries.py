@@ -33,11 +33,6 @@ ENTRY_LINE = re.compile(
 CANONICAL_ABS = "https://arxiv.org/abs/"
 # The same entries found anywhere in a text (findall: title, abs, url, id).
 ENTRY_IN_TEXT = re.compile("^" + ENTRY_LINE.pattern, re.M)
-# A table row ("| [**Title**](https://arxiv.org/pdf/ID) | Venue | Date |"): its first arXiv link.
-_TABLE_ENTRY = re.compile(
-    r"^[ \t]*\|[^\n]*?\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)",
-    re.M,
-)
 _ARXIV_LINK = re.compile(
     r"\[([^\]\\\n]*(?:\\.[^\]\\\n]*)*)\]\((https?://(?:export\.)?arxiv\.org/[^)\s]+)\)"
 )

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from bot.listdoc.markdown import MARKDOWN_SPECIAL
 
 FREE_FIELDS = frozenset({"title", "authors", "first_author", "venue"})  # any text
-LOCATORS = ("url", "pdf_url", "id")
 _ID = r"(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?"
 _MONTH = r"[A-Z][a-z]{2,8}\.?"
 # The dates lists write: 2024-07-01, 2024-07, 2024/07/01, 01/07/2024, Jul 31, 2025,

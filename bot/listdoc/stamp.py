@@ -50,7 +50,6 @@ _ZONES = ("", " UTC", " (UTC)", " GMT")
 STAMP_FORMATS = tuple(
     d + t + z for d, t, z in product(_DAYS, _TIMES, _ZONES) if "T%" not in t or not z
 )
-DEFAULT_STAMP_FORMAT = "%B %d, %Y at %I:%M:%S %p UTC"
 _AROUND = " \t*_`>"
 _NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
 _SWAPPED = {"%d/%m/%Y": "%m/%d/%Y", "%d.%m.%Y": "%m.%d.%Y", "%d-%m-%Y": "%m-%d-%Y"}
