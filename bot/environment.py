@@ -98,5 +98,5 @@ def read_clock(pinned: str) -> datetime:
             value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
         except ValueError:
             raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is not an ISO date-time") from None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.now(UTC)

@@ -128,3 +128,27 @@ def test_nested_relative_target_paths_are_fine(tmp_path: Path) -> None:
         write(tmp_path, '[arxiv]\nqueries = ["x"]\n[target]\nfile = "docs/LIST.md"\n')
     )
     assert config.target.file == "docs/LIST.md"
+
+
+@pytest.mark.parametrize("token", ["ghp_abc\ndef", "ghp_abc def", "ghp_abcé"])
+def test_a_token_that_cannot_be_sent_is_one_line_that_never_shows_it(token: str) -> None:
+    from bot.config import Config
+    from bot.environment import read_environment
+    from bot.errors import ConfigError
+    from bot.repository.settings import github_settings
+
+    env = read_environment({"GITHUB_TOKEN": token, "GITHUB_REPOSITORY": "octo/list"})
+    with pytest.raises(ConfigError) as info:
+        github_settings(Config(), env)
+    assert "GITHUB_TOKEN holds a space, a line break or a non-ASCII" in str(info.value)
+    assert token not in str(info.value) and "abc" not in str(info.value)
+
+
+def test_a_pinned_clock_with_an_offset_is_read_in_utc() -> None:
+    from datetime import UTC, datetime
+
+    from bot.environment import read_clock
+
+    # 08:00 in Tokyo is 23:00 UTC the day before: "today" is the UTC date.
+    assert read_clock("2026-12-01T08:00:00+09:00") == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert read_clock("2026-12-01T08:00:00+09:00").date().isoformat() == "2026-11-30"

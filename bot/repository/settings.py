@@ -47,6 +47,13 @@ def github_settings(config: Config, env: Environment) -> GithubSettings | None:
         return None
     if not repo:
         return None
+    if not env.token.isascii() or any(char.isspace() for char in env.token):
+        # HTTP headers carry ASCII only: requests would fail with an encoding error, or the
+        # token would be cut at a line break. Its value is never shown.
+        raise ConfigError(
+            "GITHUB_TOKEN holds a space, a line break or a non-ASCII character: copy the "
+            "token again into the secret or the environment"
+        )
     g = config.github
     return GithubSettings(
         token=env.token,
