@@ -145,6 +145,9 @@ def american(word: str) -> str:
     return word[: match.start()] + _AMERICAN[match.lastgroup](match.group())
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def title_words(title: str) -> list[str]:
     """The title's words as compared: `normalize_title`, then American spelling."""
     return [american(word) for word in normalize_title(title).split()]
@@ -232,6 +235,12 @@ def compare_titles(a: str, b: str) -> TitleDifference:
     wa, wb = title_words(a), title_words(b)
     if wa == wb:
         return TitleDifference("same")
+    # The numbers as written, digit run by digit run: joining words across a space or a
+    # hyphen ("GPT-2" / "GPT2") must not join numbers ("3.5%" / "35%", "Gemma 2 2B" /
+    # "Gemma 22B", "Pythia-1.4B" / "Pythia-14B": other papers).
+    numbers_a, numbers_b = _DIGITS.findall(" ".join(wa)), _DIGITS.findall(" ".join(wb))
+    if numbers_a != numbers_b:
+        return TitleDifference("number", f'"{" ".join(numbers_a)}" / "{" ".join(numbers_b)}"')
     found: list[TitleDifference] = []
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
