@@ -25,17 +25,22 @@ _ID_IN_TEXT = re.compile(
 # of the abstract arXiv keeps for a withdrawn version: "Withdrawn", "Withdrawn due to an
 # error ...", "This paper has been withdrawn by the authors", "We withdraw this
 # manuscript; ...", "The authors have withdrawn this paper", "This submission has been
-# withdrawn by arXiv administrators ...". A sentence that mentions another paper's
-# withdrawal ("Supersedes the earlier preprint that was withdrawn by the authors")
-# does not start so. Source: arXiv's withdrawal notes (info.arxiv.org/help/withdraw.html).
+# withdrawn by arXiv administrators ...", "this paper has been removed by arXiv
+# administrators". A sentence that mentions another paper's withdrawal ("Supersedes the
+# earlier preprint that was withdrawn by the authors", "Withdrawn claims of prior work
+# are revisited", "results (withdrawn by their authors)") does not read so.
+# Source: arXiv's withdrawal notes (info.arxiv.org/help/withdraw.html).
 _THIS_WORK = r"(?:paper|article|manuscript|submission|preprint|work|version|report|note|draft)"
 _WITHDRAWAL = re.compile(
     rf"""
     (?:this|the|our)\s+(?:\w+\s+)?{_THIS_WORK}\s+                 # "This paper has been
     (?:has\s+been|have\s+been|is|was|is\s+being|will\s+be)\s+     #  withdrawn (by ...)"
-    withdrawn\b(?!\s+from\b)                                        # not "withdrawn from ICLR"
-    | (?:{_THIS_WORK}\s+)?withdrawn\b                               # "Withdrawn (due to ...)"
-      (?!\s+(?:from\b|(?:paper|article|preprint)s?\b))              # not "Withdrawn papers are"
+    (?:withdrawn|removed)\b(?!\s+from\b)                            # not "withdrawn from ICLR"
+    | (?:{_THIS_WORK}\s+)?withdrawn                                 # "Withdrawn (due to ...)",
+      (?=\s*(?:$|[.,:;!)\]\-\u2013\u2014])                          #  alone or a reason after it;
+      |\s+(?:due|because|owing|pending|as|for|after|since|until|at\s+the\s+request)\b
+      |\s+by\s+(?:the\s+)?(?:authors?|author\(s\)|arxiv|admin|moderators?|me|us)\b)
+                                                                    # not "Withdrawn claims of"
     | (?:we|i|the\s+authors?|the\s+author\(s\))\s+                 # "We withdraw this
       (?:have\s+|has\s+|hereby\s+|would\s+like\s+to\s+)?          #  manuscript"
       (?:withdraw|withdraws|withdrew|withdrawn)\s+
@@ -43,7 +48,7 @@ _WITHDRAWAL = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_SENTENCE_START = re.compile(r"(?:^|[.;:!?]\s+|\n\s*|\(\s*)")
+_SENTENCE_START = re.compile(r"(?:^|[.;:!?]\s+|\n\s*|[([]\s*)")
 _KEEP_FORMAT_CHARS = {"\u200d"}  # zero-width joiner holds emoji sequences together
 
 

@@ -133,6 +133,13 @@ def test_clean_title_is_one_line(text: str) -> None:
         ("", "We study withdrawn papers on arXiv and their citations.", False),
         ("", "Withdrawn papers are a growing problem; we analyse 2,000 of them.", False),
         ("Accepted at ICML 2024", "The model can withdraw its answer when unsure.", False),
+        ("", "Withdrawn claims of prior work are revisited.", False),
+        ("", "We revisit results (withdrawn by their authors) on induction heads.", False),
+        ("Withdrawn submissions on arXiv are studied", "", False),
+        ("", "We revisit the withdrawn claim of prior work.", False),
+        ("arXiv admin note: this paper has been removed by arXiv administrators", "", True),
+        ("Withdrawn by the authors", "", True),
+        ("[Withdrawn] see v2", "", True),
     ],
 )
 def test_withdrawal_wordings(comment: str, abstract: str, withdrawn: bool) -> None:
