@@ -208,3 +208,17 @@ def test_a_table_lists_authors_are_read_and_weigh_in_the_same_paper_verdict() ->
     assert [p.id for p in split.fresh] == ["2611.00001"]
     assert "other authors" in split.possible["2611.00001"].why
     assert [d.paper.id for d in split.duplicates] == ["2611.00002"]
+
+
+def test_papers_added_at_the_bottom_leave_the_last_entrys_notes_with_it() -> None:
+    text = (
+        "## Papers (1)\n- [Old](https://arxiv.org/abs/2401.00001)\n"
+        "  - note: the maintainer's comment on Old\n\n    [code](https://github.com/o/old)\n"
+        "\n## After\n"
+    )
+    target = TargetConfig(position="bottom", last_updated_heading="")
+    after = ListDocument(text, target).with_papers([paper(1)], NOW)
+    assert after == text.replace(
+        "(https://github.com/o/old)\n",
+        "(https://github.com/o/old)\n- [New paper 1](https://arxiv.org/abs/2611.00001)\n",
+    ).replace("(1)", "(2)")

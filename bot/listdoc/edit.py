@@ -19,7 +19,7 @@ def insert_entries(lines: list[str], section: Section, block: list[str], positio
     `position` "top" puts them before the first entry, "bottom" after the last; an
     empty section takes them right under its table header, heading or start marker.
     """
-    at = _insert_at(section, position)
+    at = _insert_at(lines, section, position)
     if at == len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
         newline = "\r\n" if block and block[0].endswith("\r\n") else "\n"
         lines[-1] += newline
@@ -30,16 +30,31 @@ def insert_entries(lines: list[str], section: Section, block: list[str], positio
         )
 
 
-def _insert_at(section: Section, position: str) -> int:
+def _insert_at(lines: list[str], section: Section, position: str) -> int:
     top = position == "top"
     if section.table_separator is not None and section.table_end is not None:
         # A table: right under its header, or after its last row, whatever the rows are.
         return section.table_separator + 1 if top else section.table_end
     items = section.entries or section.others
     if items:
-        return items[0].line if top else items[-1].line + 1
+        return items[0].line if top else _past_notes(lines, items[-1].line, section.end)
     # Empty section: right after the heading (or start marker).
     return section.start
+
+
+def _past_notes(lines: list[str], entry: int, end: int) -> int:
+    """One past the entry's own lines: its sub-bullets and notes, indented deeper than it
+    (blank lines between them included), which stay with their entry."""
+    indent = len(lines[entry]) - len(lines[entry].lstrip())
+    at = scan = entry + 1
+    while scan < end:
+        line = lines[scan]
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        scan += 1
+        if line.strip():
+            at = scan
+    return at
 
 
 def retitled(line: str, reader: Reader, entry: ListEntry, title: str) -> str:
