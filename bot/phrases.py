@@ -14,6 +14,7 @@ from functools import cached_property
 
 # A word of a phrase: the phrase split at whitespace and hyphens.
 _WORD_SPLIT = re.compile(r"[\s-]+")
+_ES_PLURAL = re.compile(r"(?:[sxz]|[cs]h)$")
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,20 @@ class PhraseRule:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """A "re:" phrase's case-insensitive regex, matched in the text. A plain phrase gets
-        a pattern for the lowercased text that starts with a literal (far faster to scan
-        for than phrase_pattern's look-behind); word-start is then checked by hand.
+        """A "re:" phrase's case-insensitive regex, matched in the text (compiled on first use)."""
+        return phrase_pattern(self.phrase)
 
-        Compiled on first use: the needles rule most phrases out of every paper of a
-        run, and compiling all of them took a tenth of a daily run's work.
-        """
-        return _lowercase_pattern(self.phrase) if self.plain else phrase_pattern(self.phrase)
+    @cached_property
+    def words(self) -> tuple[tuple[str, str], ...]:
+        """A plain phrase's lowercase words, each with its ending: "*", "es" or "s"."""
+        return tuple(_word_and_ending(word) for word in _words(self.phrase.lower()))
 
     def spans(self, text: str, lowered: str, first_only: bool = False) -> list[tuple[int, int]]:
         """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes.
 
+        A plain phrase is matched by hand, as phrase_pattern's regex would match it: a
+        daily run meets some 200 phrases, and compiling a regex for each cost more than
+        all the matching (the hand matcher agrees with the regex: tests/test_phrases.py).
         With `first_only`, stop at the first match (enough to know that it occurs).
         """
         if not self.plain:
@@ -52,17 +55,18 @@ class PhraseRule:
             return [m.span() for m in self.pattern.finditer(text)]
         if self.needle and self.needle not in lowered:
             return []
+        words, first = self.words, self.words[0][0]
         found = []
-        position = 0
-        while match := self.pattern.search(lowered, position):
-            start = match.start()
-            if start == 0 or not _is_word(lowered[start - 1]):
-                found.append(match.span())
+        start = lowered.find(first)
+        while start >= 0:
+            end = _match_at(words, lowered, start)
+            if end is not None and (start == 0 or not _is_word(lowered[start - 1])):
+                found.append((start, end))
                 if first_only:
                     break
-                position = match.end()
+                start = lowered.find(first, end)
             else:
-                position = start + 1  # as the look-behind would: try the next position
+                start = lowered.find(first, start + 1)
         return found
 
     def matches_alone(self, text: str, lowered: str) -> bool:
@@ -77,7 +81,42 @@ class PhraseRule:
 
 
 def _is_word(char: str) -> bool:
+    """Python's regex \\w for str patterns: alphanumeric or "_"."""
     return char.isalnum() or char == "_"
+
+
+def _is_separator(char: str) -> bool:
+    """Python's regex [\\s-]: whitespace or a hyphen."""
+    return char.isspace() or char == "-"
+
+
+def _match_at(words: tuple[tuple[str, str], ...], text: str, position: int) -> int | None:
+    """Where a match of the phrase's `words` starting at `position` ends, or None.
+
+    The regex of _phrase_body never needs to backtrack: an ending is a run of word
+    characters or an optional "s"/"es", and what follows must be a separator or a
+    non-word character, so taking the ending whole is the only way to match.
+    """
+    size = len(text)
+    for index, (literal, ending) in enumerate(words):
+        if index:
+            after = position
+            while after < size and _is_separator(text[after]):
+                after += 1
+            if after == position:
+                return None
+            position = after
+        if not text.startswith(literal, position):
+            return None
+        position += len(literal)
+        if ending == "*":
+            while position < size and _is_word(text[position]):
+                position += 1
+        elif text.startswith(ending, position):
+            position += len(ending)
+    if position < size and _is_word(text[position]):
+        return None
+    return position
 
 
 @dataclass(frozen=True)
@@ -127,23 +166,26 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + _phrase_body(phrase) + r"(?!\w)", re.IGNORECASE)
 
 
-def _lowercase_pattern(phrase: str) -> re.Pattern[str]:
-    """A plain phrase for lowercased text, without phrase_pattern's leading look-behind."""
-    return re.compile(_phrase_body(phrase.lower()) + r"(?!\w)")
-
-
 def _words(phrase: str) -> list[str]:
     return [word for word in _WORD_SPLIT.split(phrase) if word]
+
+
+def _word_and_ending(word: str) -> tuple[str, str]:
+    """A phrase word's literal and its ending: "*" (any), "es" or "s" (an optional plural).
+
+    English plurals: "-es" only after s, x, z, ch, sh ("SHAP" never matches "shapes").
+    """
+    if word.endswith("*"):
+        return word[:-1], "*"
+    return word, "es" if _ES_PLURAL.search(word) else "s"
 
 
 def _phrase_body(phrase: str) -> str:
     parts = []
     for word in _words(phrase):
-        if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"\w*")
-        else:  # English plurals: "-es" only after s, x, z, ch, sh ("SHAP" never matches "shapes")
-            plural = r"(?:es)?" if re.search(r"(?:[sxz]|[cs]h)$", word) else r"s?"
-            parts.append(re.escape(word) + plural)
+        literal, ending = _word_and_ending(word)
+        suffix = r"\w*" if ending == "*" else f"(?:{ending})?"
+        parts.append(re.escape(literal) + suffix)
     return r"[\s-]+".join(parts)
 
 
