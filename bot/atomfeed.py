@@ -14,9 +14,10 @@ A page is read so that nothing on it is lost without a word:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from msgspec import Struct
 
 from bot.models import RawRecord, Unreadable
 
@@ -37,8 +38,7 @@ class BadPage(Exception):
     """The page as a whole is unusable (retrying may help); the message says why."""
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     """One page: arXiv's promise (`total`, `start`) and what it held.
 
     `entries` counts every <entry> on the page, read or not: a page is complete

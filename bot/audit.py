@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.arxivid import id_scheme_problem
 from bot.dedupe import TitleIndex, split_duplicates
@@ -42,8 +43,7 @@ KINDS = (
 _MAY_START_A_TITLE = "\"'\u201c\u2018([$\\"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     kind: str  # one of KINDS
     line: int  # 1-based line in the list file
     id: str | None

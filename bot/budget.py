@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.errors import WaitTooLongError
 
 
-@dataclass(frozen=True)
-class TimeBudget:
+class TimeBudget(Struct, frozen=True):
     """`seconds` of run time from `started` (a `clock()` reading, monotonic seconds).
 
     Picklable (the clock is a module-level function), so the arXiv worker process

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.audit import Finding, link_form
 from bot.listdoc.document import ListDocument
@@ -25,8 +26,7 @@ FIX_TRAILER = "Audit-Fix: "
 REMOVED = ""  # the line a removal leaves
 
 
-@dataclass(frozen=True)
-class Cleanup:
+class Cleanup(Struct, frozen=True):
     """The cleaned text, the findings its diff fixes (with their keys, in order), and
     the findings left alone because the maintainer declined that very fix before."""
 

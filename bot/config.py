@@ -1,4 +1,4 @@
-"""Load and validate config.toml into frozen dataclasses.
+"""Load and validate config.toml into frozen records (msgspec.Struct).
 
 Every problem is reported as one line naming the file, the key (with its line
 when it can be found) and what is wrong, so a maintainer can fix it without
@@ -7,23 +7,23 @@ reading code.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec import Struct, field
 
 from bot.errors import ConfigError
 from bot.listdoc.template import entry_template_problem
 from bot.together import together_problem
 
 
-@dataclass(frozen=True)
-class ArxivConfig:
+class ArxivConfig(Struct, frozen=True):
     queries: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     max_results: int = 2000
@@ -38,8 +38,7 @@ class ArxivConfig:
     contact: str = ""
 
 
-@dataclass(frozen=True)
-class DedupeConfig:
+class DedupeConfig(Struct, frozen=True):
     title_threshold: float = 90.0
 
 
@@ -47,8 +46,7 @@ JUDGE_SCOPES = ("borderline", "all")
 GITHUB_MODELS_URL = "https://models.github.ai/inference"
 
 
-@dataclass(frozen=True)
-class JudgeConfig:
+class JudgeConfig(Struct, frozen=True):
     """`[relevance.judge]`: an optional model asked about papers (an OpenAI-compatible API)."""
 
     enabled: bool = False
@@ -60,8 +58,7 @@ class JudgeConfig:
     scope: str = "borderline"
 
 
-@dataclass(frozen=True)
-class RelevanceConfig:
+class RelevanceConfig(Struct, frozen=True):
     threshold: float = 4.0
     borderline_margin: float = 2.0
     title_multiplier: float = 1.5
@@ -80,8 +77,7 @@ class RelevanceConfig:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
 
 
-@dataclass(frozen=True)
-class TargetConfig:
+class TargetConfig(Struct, frozen=True):
     file: str = "README.md"
     section: str = "Papers"
     last_updated_heading: str = "Last Updated"
@@ -94,8 +90,7 @@ class TargetConfig:
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class GithubConfig:
+class GithubConfig(Struct, frozen=True):
     repo: str = ""
     branch: str = "arxiv-bot/updates"
     audit_branch: str = "arxiv-bot/audit"
@@ -108,14 +103,12 @@ class GithubConfig:
     write_delay_seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
+class ScheduleConfig(Struct, frozen=True):
     cron: str = "17 6 * * mon-fri"
     timezone: str = "UTC"
 
 
-@dataclass(frozen=True)
-class EnrichConfig:
+class EnrichConfig(Struct, frozen=True):
     enabled: bool = False
     huggingface_url: str = "https://huggingface.co/api/papers"
     semantic_scholar_url: str = "https://api.semanticscholar.org/graph/v1/paper"
@@ -124,20 +117,17 @@ class EnrichConfig:
     max_lookups: int = 100
 
 
-@dataclass(frozen=True)
-class HealthConfig:
+class HealthConfig(Struct, frozen=True):
     failures_before_issue: int = 3
     label: str = "arxiv-bot-health"
 
 
-@dataclass(frozen=True)
-class RunConfig:
+class RunConfig(Struct, frozen=True):
     time_budget_seconds: float = 1200.0  # bounds every wait a server asks for, in one run
     worker_min_entries: int = 10_000  # from this many list lines on, fetch in a second process
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Struct, frozen=True):
     arxiv: ArxivConfig = field(default_factory=ArxivConfig)
     dedupe: DedupeConfig = field(default_factory=DedupeConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
@@ -201,7 +191,7 @@ def _build_section(
     cls: type[Any], section: str, values: dict[str, Any], path: Path, text: str
 ) -> Any:
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
+    known = {f.name for f in msgspec.structs.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
@@ -210,7 +200,7 @@ def _build_section(
                 f" (known: {', '.join(sorted(known))})"
             )
         name = f"{section}.{key}"
-        if dataclasses.is_dataclass(hints[key]):  # a nested table such as [relevance.judge]
+        if isinstance(hints[key], type) and issubclass(hints[key], msgspec.Struct):  # [a.b]
             if not isinstance(value, dict):
                 raise ConfigError(f"{_where(path, text, section, key)}: [{name}] must be a table")
             kwargs[key] = _build_section(hints[key], name, value, path, text)

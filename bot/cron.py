@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
+from msgspec import Struct
 
 from bot.errors import ConfigError
 
@@ -52,8 +52,7 @@ def zone_named(name: str) -> ZoneInfo:
         ) from None
 
 
-@dataclass(frozen=True)
-class CronLine:
+class CronLine(Struct, frozen=True):
     """A checked cron line in a time zone; `fields` are the five fields after aliases."""
 
     text: str

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
+
+from msgspec.structs import replace
 
 from bot.fuzzyindex import Targets, scored_pairs
 from bot.models import Decision, Duplicate, KnownTitle, KnownTitles, Paper, PossibleDuplicate

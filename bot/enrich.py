@@ -13,8 +13,10 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.config import EnrichConfig
 from bot.models import Paper
@@ -28,8 +30,7 @@ def make_enricher(config: EnrichConfig, cache: dict[str, dict[str, str]]) -> Enr
     return Enricher(config, dict(cache)) if config.enabled else None
 
 
-@dataclass
-class Enricher:
+class Enricher(Struct):
     config: EnrichConfig
     cache: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> {"code_url", "venue"}
     sleep: Callable[[float], None] = time.sleep

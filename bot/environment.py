@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.errors import ConfigError
 
@@ -21,8 +23,7 @@ DEFAULT_GITHUB_API_URL = "https://api.github.com"
 SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN", "ARXIV_BOT_JUDGE_KEY")
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Struct, frozen=True):
     """What a run takes from outside its configuration.
 
     `now` is the run's one reading of the clock (UTC); `pinned_now` is ARXIV_BOT_NOW

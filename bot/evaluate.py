@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from bot.errors import ConfigError
 from bot.models import Decision, RawRecord
@@ -18,8 +19,7 @@ SKIPPED = "skipped"  # `label` records a skipped paper so that it is not asked a
 REQUIRED = ("id", "title", "abstract", "label")
 
 
-@dataclass(frozen=True)
-class LabeledDecision:
+class LabeledDecision(Struct, frozen=True):
     decision: Decision
     relevant: bool
 
@@ -28,8 +28,7 @@ class LabeledDecision:
         return self.decision.accepted == self.relevant
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(Struct, frozen=True):
     results: tuple[LabeledDecision, ...]
 
     def count(self, accepted: bool, relevant: bool) -> int:

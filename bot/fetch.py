@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from functools import partial
 from urllib.parse import urlencode
+
+from msgspec import Struct, field
 
 from bot.atomfeed import BadPage, Page, parse_page
 from bot.budget import UNLIMITED, TimeBudget
@@ -69,8 +70,7 @@ def _minutes(start: date | datetime, end: date | datetime) -> tuple[datetime, da
     return low, high
 
 
-@dataclass
-class Harvest:
+class Harvest(Struct):
     """What a search or lookup returned: the records, and the entries that could not be read."""
 
     records: list[RawRecord] = field(default_factory=list)
@@ -87,8 +87,7 @@ class Harvest:
         return len(self.records) + len(self.unreadable)
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(Struct, frozen=True):
     """An id lookup: arXiv's current records, and the ids it does not know."""
 
     records: list[RawRecord]

@@ -20,9 +20,10 @@ from __future__ import annotations
 import bisect
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from msgspec import Struct
 
 log = logging.getLogger(__name__)
 # Below this many pairs a plain length-bounded scan is cheaper than numpy.
@@ -195,8 +196,7 @@ def _matrix_pairs(
         yield from zip(order[lo + rows].tolist(), (start + cols).tolist(), strict=True)
 
 
-@dataclass(frozen=True)
-class _Counts:
+class _Counts(Struct, frozen=True):
     """Per string: capped symbol counts (int8), capped mass and length (float32)."""
 
     small: Any

@@ -8,17 +8,18 @@ file survives between runs through the cache (see .github/workflows/update.yml).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.files import atomic_write_text
 
 KEEP_ERRORS = 5
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(Struct, frozen=True):
     consecutive_failures: int = 0
     errors: tuple[str, ...] = field(default=())  # "time: message", newest last
     issue_open: bool = False

@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import JudgeConfig

@@ -14,9 +14,10 @@ import json
 import os
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from msgspec import Struct
 
 from bot.errors import ConfigError
 from bot.evaluate import SKIPPED
@@ -106,8 +107,7 @@ def label_record(decision: Decision, label: str) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Session:
+class Session(Struct):
     """One labelling session: counts of this session's answers."""
 
     relevant: int = 0

@@ -22,9 +22,11 @@ import gzip
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from bot.config import RelevanceConfig
 from bot.models import Decision, Evidence
@@ -38,8 +40,7 @@ MIN_BACKGROUND_DF = 20  # the background lists words seen in at least 20 papers
 MIN_IDF = math.log(10)
 
 
-@dataclass(frozen=True)
-class Background:
+class Background(Struct, frozen=True):
     """Inverse document frequencies of words on arXiv (ln(papers / df))."""
 
     idf: Mapping[str, float]
@@ -57,8 +58,7 @@ def arxiv_background() -> Background:
     return Background(idf, math.log(papers / MIN_BACKGROUND_DF))
 
 
-@dataclass(frozen=True)
-class Ignored:
+class Ignored(Struct, frozen=True):
     """Words left out of every vector: whole words and prefixes (from `word*` phrases)."""
 
     words: frozenset[str] = frozenset()
@@ -90,8 +90,7 @@ def text_vector(text: str, background: Background, ignored: Ignored) -> dict[str
     return {w: x / norm for w, x in weights.items() if x} if norm else {}
 
 
-@dataclass(frozen=True)
-class ListProfile:
+class ListProfile(Struct, frozen=True):
     """The listed papers as vectors: built once per run with `build_profile`."""
 
     vectors: Mapping[str, Mapping[str, float]]  # arXiv id -> unit vector
@@ -129,8 +128,7 @@ def build_profile(
     )
 
 
-@dataclass(frozen=True)
-class Similarity:
+class Similarity(Struct, frozen=True):
     """How a paper compares with the list (cosines, 0 to 1)."""
 
     centroid: float

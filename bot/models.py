@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from itertools import compress
 from typing import NamedTuple
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class RawRecord:
+
+class RawRecord(Struct, frozen=True):
     """One arXiv entry exactly as the API gave it (nothing cleaned yet)."""
 
     entry_id: str
@@ -26,8 +26,7 @@ class RawRecord:
     journal_ref: str = ""
 
 
-@dataclass(frozen=True)
-class Unreadable:
+class Unreadable(Struct, frozen=True):
     """An arXiv record that could not be read: named so the maintainer can look it up."""
 
     id: str  # the arXiv id, or "entry N" when the record had none
@@ -38,8 +37,7 @@ class Unreadable:
         return f"{self.id} (page {self.page}): {self.reason}"
 
 
-@dataclass(frozen=True)
-class FetchOutcome:
+class FetchOutcome(Struct, frozen=True):
     """What the arXiv side learned besides the papers: for the watermark and the report."""
 
     entries: int  # entries arXiv sent for the run's window, read or not; 0: learned nothing
@@ -48,8 +46,7 @@ class FetchOutcome:
     sweep: tuple[date, date] | None = None  # the late-paper sweep's days, when one ran
 
 
-@dataclass(frozen=True)
-class Paper:
+class Paper(Struct, frozen=True):
     """A normalized arXiv paper: canonical id, readable title, v1 submission date."""
 
     id: str
@@ -82,8 +79,7 @@ class KnownTitle(NamedTuple):
     source: str  # "list" or "state:<status>"
 
 
-@dataclass(frozen=True)
-class KnownTitles:
+class KnownTitles(Struct, frozen=True):
     """Known papers as parallel columns: paper i is (ids[i], titles[i], sources[i]).
 
     Columns, not one object per paper: a list and state of 100,000 papers each would
@@ -121,8 +117,7 @@ class KnownTitles:
         )
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Struct, frozen=True):
     """One signal that moved a relevance score."""
 
     signal: str
@@ -141,16 +136,14 @@ class Evidence:
 JUDGE_ADVICE = "added on the judge's advice"  # how a paper the judge moved in is marked
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Struct, frozen=True):
     """The model judge's answer about one paper (see bot/judge.py)."""
 
     relevant: bool
     reason: str  # one line, as the model wrote it (escape before Markdown)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Struct, frozen=True, dict=True):
     """The relevance verdict for one paper, with the evidence behind it."""
 
     paper: Paper
@@ -182,8 +175,7 @@ class Decision:
         return f"score {self.score:g}{held}: " + "; ".join(e.describe() for e in strongest)
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(Struct, frozen=True):
     """A fetched paper that is already known, and what it matched."""
 
     paper: Paper
@@ -193,8 +185,7 @@ class Duplicate:
     why: str = ""  # what makes them one paper (bot.samepaper)
 
 
-@dataclass(frozen=True)
-class PossibleDuplicate:
+class PossibleDuplicate(Struct, frozen=True):
     """A known paper that a new one may duplicate: the verdict was unsure, so it is added."""
 
     matched: KnownTitle
@@ -217,8 +208,7 @@ class PossibleDuplicate:
         return f"possible duplicate of {matched.title or matched.id} ({where}): {self.why}"
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(Struct, frozen=True):
     """A paper an earlier run put in the open pull request, carried into this one."""
 
     paper: Paper
@@ -228,8 +218,7 @@ class Proposal:
     doubt: str = ""  # the run that proposed it was unsure it is new: PossibleDuplicate.describe
 
 
-@dataclass(frozen=True)
-class TitleChange:
+class TitleChange(Struct, frozen=True):
     """arXiv retitled a listed paper in a new version: the list line gets the new title."""
 
     id: str
@@ -241,8 +230,7 @@ class TitleChange:
         return f"https://arxiv.org/abs/{self.id}"
 
 
-@dataclass(frozen=True)
-class PullRequestRef:
+class PullRequestRef(Struct, frozen=True):
     number: int
     url: str
 
@@ -251,8 +239,7 @@ class PullRequestRef:
 OVERFLOW_MARKER = "<!-- arxiv-bot:overflow -->"
 
 
-@dataclass(frozen=True)
-class PullRequestText:
+class PullRequestText(Struct, frozen=True):
     """A pull request's body, and comments naming every item the body had no room for.
 
     Each string is under GitHub's 65,536-character limit; each comment starts with
@@ -263,8 +250,7 @@ class PullRequestText:
     comments: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class JudgeNote:
+class JudgeNote(Struct, frozen=True):
     """What the model judge did in one run: papers sent, verdicts back, why it fell short."""
 
     asked: int = 0  # papers in scope
@@ -282,8 +268,7 @@ class JudgeNote:
         return text
 
 
-@dataclass
-class RunReport:
+class RunReport(Struct):
     """What one run fetched, skipped, rejected and added."""
 
     fetched: int = 0

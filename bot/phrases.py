@@ -9,16 +9,16 @@ any ending; "re:..." is a raw regular expression, used as written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
+
+from msgspec import Struct, field
 
 # A word of a phrase: the phrase split at whitespace and hyphens.
 _WORD_SPLIT = re.compile(r"[\s-]+")
 _ES_PLURAL = re.compile(r"(?:[sxz]|[cs]h)$")
 
 
-@dataclass(frozen=True)
-class PhraseRule:
+class PhraseRule(Struct, frozen=True, dict=True):
     """One configured phrase, its weight and its kind ("claim", "evidence", "generic")."""
 
     phrase: str
@@ -119,8 +119,7 @@ def _match_at(words: tuple[tuple[str, str], ...], text: str, position: int) -> i
     return position
 
 
-@dataclass(frozen=True)
-class PhraseIndex:
+class PhraseIndex(Struct, frozen=True):
     """Finds which rules may match a text by their needles, learning words as it goes."""
 
     rules: tuple[PhraseRule, ...]

@@ -8,9 +8,11 @@ A run has two sides that meet at dedupe: the arXiv side (hits normalized and jud
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from bot.config import Config
 from bot.dedupe import TitleIndex, listed_then_stored, split_duplicates, with_possible_duplicate
@@ -38,8 +40,7 @@ if TYPE_CHECKING:  # each loads only when the run uses it
     from bot.listsim import ListProfile
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Struct, frozen=True):
     """Everything a run would change, computed without touching the outside world."""
 
     report: RunReport
@@ -101,8 +102,7 @@ def judged(
     return [verdicts.get(d.paper.id, d) for d in decisions], note
 
 
-@dataclass(frozen=True)
-class KnownPapers:
+class KnownPapers(Struct, frozen=True):
     """The list side of a run, which needs no fetch: the list parsed, every known title indexed."""
 
     document: ListDocument

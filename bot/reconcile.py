@@ -8,11 +8,12 @@ again. A paper the maintainer added on the branch by hand counts as pending.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
 import msgspec
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.config import TargetConfig
 from bot.listdoc.document import ListDocument
@@ -138,8 +139,7 @@ def as_the_bot_wrote(base: ListedPapers, branch_state: State, branch: ListedPape
     return branch.ids == base.ids | pending
 
 
-@dataclass(frozen=True)
-class Reconciled:
+class Reconciled(Struct, frozen=True):
     """The state and list a run plans on, once the bot's pull requests are accounted for.
 
     `list_text` is the base's list, or the branch's when the branch holds a

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.config import RelevanceConfig
 from bot.models import Decision, Evidence, Paper, RawRecord
@@ -49,8 +50,7 @@ CLAIM, EVIDENCE, GENERIC, LIST = "claim", "evidence", "generic", "list"
 SHOWN = (EVIDENCE, LIST)  # kinds of evidence that count towards min_evidence
 
 
-@dataclass(frozen=True)
-class RelevanceRules:
+class RelevanceRules(Struct, frozen=True):
     """Compiled relevance settings: build once per run with `compile_rules`."""
 
     index: PhraseIndex
@@ -200,8 +200,7 @@ def decide(
     )
 
 
-@dataclass(frozen=True)
-class Screened:
+class Screened(Struct, frozen=True):
     """The arXiv side of a run, which needs no list: every hit normalized and judged."""
 
     fetched: int  # hits returned (a paper seen in two versions counts twice)

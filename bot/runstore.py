@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import msgspec
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.config import ArxivConfig
 from bot.errors import FileWriteError
@@ -35,8 +36,7 @@ RUN_STORE_VERSION = 1
 RUN_STORE_NAME = "run.json"
 
 
-@dataclass(frozen=True)
-class RunStore:
+class RunStore(Struct, frozen=True):
     """What earlier runs learned that the list's history does not hold.
 
     `watermark`: last submission day a successful run fully covered (ISO date),

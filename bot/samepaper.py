@@ -28,9 +28,10 @@ import gzip
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+
+from msgspec import Struct
 
 from bot.models import Paper
 from bot.normalize import normalize_title
@@ -42,8 +43,7 @@ class Verdict(enum.Enum):
     DIFFERENT = "different"
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(Struct, frozen=True):
     """What is known of one paper; empty fields are unknown."""
 
     id: str | None
@@ -56,14 +56,12 @@ class Facts:
         return cls(paper.id, paper.title, paper.authors, paper.abstract)
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(Struct, frozen=True):
     verdict: Verdict
     why: str  # one line for the reviewer: what differs, or what makes them one paper
 
 
-@dataclass(frozen=True)
-class TitleDifference:
+class TitleDifference(Struct, frozen=True):
     """How two titles differ, the worst difference first: number, content, near_word,
     reordered, typos, typo, or same. `edits` counts the content words changed."""
 

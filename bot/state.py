@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal, get_args
 
 import msgspec
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.errors import ConfigError, StateError
 from bot.files import atomic_write_text
@@ -58,8 +59,7 @@ class PaperRecord(
         )
 
 
-@dataclass(frozen=True)
-class State:
+class State(Struct, frozen=True):
     watermark: date | None = None
     last_run: datetime | None = None
     last_success: datetime | None = None

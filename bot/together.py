@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.models import Evidence
 from bot.phrases import PhraseRule, compile_phrases
@@ -32,8 +33,7 @@ AND, OR = "&", "|"
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[\"'$\\])")
 
 
-@dataclass(frozen=True)
-class TogetherRule:
+class TogetherRule(Struct, frozen=True):
     """One compiled `[relevance.together]` rule."""
 
     key: str

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from bot.config import SECTIONS, load_config
@@ -70,10 +71,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_every_key_is_documented_in_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    import dataclasses
-
     for section, cls in SECTIONS.items():
-        for f in dataclasses.fields(cls):
+        for f in msgspec.structs.fields(cls):
             assert f"`{section}.{f.name}`" in readme, f"{section}.{f.name} is not in README.md"
 
 

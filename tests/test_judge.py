@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from bot.budget import TimeBudget
 from bot.chat import ChatEndpoint, completions_url, endpoint_and_key, is_github_models

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from msgspec.structs import replace
 
 from bot.audit import audit_entries
 from bot.cleanup import cleanup_list
@@ -82,7 +83,7 @@ def test_new_rows_go_right_under_the_header_when_the_first_row_is_no_arxiv_paper
     new = "| [New paper 1](https://arxiv.org/abs/2611.00001) | 2026-11-01 |\n"
     top = ListDocument(HEADER + rows, TABLE).with_papers([paper(1)], NOW)
     assert top == HEADER + new + rows
-    bottom = TargetConfig(**{**TABLE.__dict__, "position": "bottom"})
+    bottom = replace(TABLE, position="bottom")
     assert ListDocument(HEADER + rows, bottom).with_papers([paper(1)], NOW) == HEADER + rows + new
 
 

@@ -7,6 +7,8 @@ import json
 import logging
 from pathlib import Path
 
+import msgspec
+
 from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
@@ -76,7 +78,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         data = {
             "entries": len(document.entries),
             "looked_up": len(current),
-            "findings": [f.__dict__ for f in findings],
+            "findings": [msgspec.structs.asdict(f) for f in findings],
             "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
             "fixed_in_pull_request": len(cleanup.fixed) if cleanup else 0,
             "declined_before": len(cleanup.declined) if cleanup else 0,

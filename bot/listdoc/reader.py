@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.listdoc.markdown import MARKDOWN_SPECIAL
 
@@ -30,8 +31,7 @@ _FIRST_LINK_PREFIX = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+\[(?:\*\*|__|\*|_)?")
 _FIRST_LINK_SUFFIX = re.compile(r"(?:\*\*|__|\*|_)?\]\($")
 
 
-@dataclass(frozen=True)
-class Reader:
+class Reader(Struct, frozen=True):
     """How to find an entry's title and link in a line written with the template."""
 
     pattern: re.Pattern[str]  # groups: title, link or id, and authors where written

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter
+
+from msgspec import Struct
 
 from bot.errors import ListFormatError
 from bot.listdoc.entries import (
@@ -22,8 +23,7 @@ from bot.listdoc.reader import Reader, compile_reader, table_cells
 DEFAULT_READER = compile_reader("- [{title}]({url})")
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Struct, frozen=True):
     """Where the bot's papers live: a heading's body, or a marked region.
 
     `entries` are the lines with an arXiv paper (what "(N)" counts); `others` the

@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from bot.errors import ListFormatError
 from bot.listdoc.entries import TABLE_SEPARATOR, ListEntry, read_item
@@ -38,8 +39,7 @@ _CELL_FIELDS = {
 _NOT_PHRASES = {"papers", "paper", "other", "others", "misc", "miscellaneous", "general"}
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Struct, frozen=True):
     index: int  # line index
     level: int
     name: str  # without the "(N)" count
@@ -47,8 +47,7 @@ class Heading:
     columns: int  # the table's columns, 0 for a list
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """What `init` found, and how well the template it chose writes the listed papers."""
 
     section: str

@@ -15,9 +15,10 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
+
+from msgspec import Struct
 
 from bot.budget import TimeBudget
 from bot.errors import PublishError
@@ -29,8 +30,7 @@ from bot.state import State, state_from_json
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ClosedPullInfo:
+class ClosedPullInfo(Struct, frozen=True):
     number: int
     merged: bool
     head_sha: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from msgspec import Struct, field
 
 from bot.models import PullRequestRef
 from bot.state import PaperRecord, State
@@ -12,8 +13,7 @@ from bot.state import PaperRecord, State
 TRAILER = "Generated-by: arxiv-bot"
 
 
-@dataclass(frozen=True)
-class ClosedPull:
+class ClosedPull(Struct, frozen=True):
     """A bot pull request closed or merged since the state last recorded it."""
 
     number: int
@@ -21,8 +21,7 @@ class ClosedPull:
     state: State | None  # the state file at its last commit (None if it had none)
 
 
-@dataclass(frozen=True)
-class BotBranch:
+class BotBranch(Struct, frozen=True):
     """The bot's branch as gathered: its open pull request and who wrote its commits.
 
     `foreign` lists the commits on the branch (since it forked from the base) that
@@ -42,8 +41,7 @@ class BotBranch:
     legacy: bool = False  # commits of an older bot version (no trailer): checked by content
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Struct, frozen=True):
     """What a run reads before it plans: the list and state at the base, and the branch."""
 
     list_text: str
@@ -54,8 +52,7 @@ class Snapshot:
     notes: tuple[str, ...] = ()  # what gather found and the maintainer should know
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """What publish writes: files (path -> text) and, in GitHub mode, the pull request.
 
     `on_top` builds on the branch head (it holds a maintainer's commits) instead of
@@ -75,8 +72,7 @@ class Change:
     retitled: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Published:
+class Published(Struct, frozen=True):
     """What publish did: the pull request, notes for the maintainer, and whether it held
     the change back (a conflict on the branch): then nothing was written, and the run's
     papers are not counted as published (the next run proposes them again)."""

@@ -7,15 +7,14 @@ run's start-up (benchmarks/daily.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from bot.config import Config
 from bot.environment import Environment
 from bot.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class GithubSettings:
+class GithubSettings(Struct, frozen=True):
     token: str
     repo: str
     api_url: str
