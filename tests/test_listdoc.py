@@ -160,6 +160,22 @@ def test_every_stamp_format_is_told_from_a_stamp_written_in_it() -> None:
         assert found is not None and when.strftime(found) == written, fmt
 
 
+def test_the_formats_of_a_shape_are_those_whose_own_features_are_that_shape() -> None:
+    # The candidates are read off the formats' parts; the reference computes every
+    # format's features, as the detection did before.
+    from bot.listdoc.stamp import STAMP_FORMATS, _features, _formats_shaped
+
+    shapes = {_features(fmt) for fmt in STAMP_FORMATS}
+    for shape in shapes:
+        assert _formats_shaped(shape) == [f for f in STAMP_FORMATS if _features(f) == shape]
+    assert len(shapes) > 100  # the features tell most formats apart before strptime runs
+    assert _formats_shaped(_features("June 1, 2026 at 03:30:56 AM UTC")) == [
+        "%B %d, %Y at %I:%M:%S %p UTC",
+        "%b %d, %Y at %I:%M:%S %p UTC",
+    ]
+    assert _formats_shaped(_features("no date here")) == []
+
+
 AUTHORED = TargetConfig(
     section="Papers",
     entry_template="| {title} | {authors} | [arXiv]({url}) |",

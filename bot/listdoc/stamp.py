@@ -65,9 +65,8 @@ def detect_stamp_format(text: str, context: str = "") -> str | None:
     """
     text = text.strip(_AROUND)
     # strptime compiles each format anew (it caches five): only the formats whose
-    # features the text has are tried, a handful instead of all of them.
-    shape = _features(text)
-    found = [fmt for fmt in STAMP_FORMATS if _FEATURES[fmt] == shape and _reads(text, fmt)]
+    # features the text has are tried, one to three instead of all of them.
+    found = [fmt for fmt in _formats_shaped(_features(text)) if _reads(text, fmt)]
     if not found:
         return None
     fmt = found[0]
@@ -86,22 +85,49 @@ def detect_stamp_format(text: str, context: str = "") -> str | None:
 
 def _features(text: str) -> tuple[object, ...]:
     """What a stamp or a format shows: the time's colons, AM/PM, the zone, an ISO "T",
-    month or day names, the date's first separator ("-", "/", "."), "at", a leading digit."""
+    month or day names, the date's first separator ("-", "/", "."), "at", a leading
+    digit, and its commas (a weekday name adds one)."""
     zone = next((z for z in ("(UTC)", "UTC", "GMT", "Z") if text.endswith(z)), "")
     words = re.sub(r"%[a-zA-Z]|\b(?:at|AM|PM|am|pm|UTC|GMT)\b|(?<=\d)T(?=\d)|Z$", "", text)
     return (
         text.count(":"),
         re.search(r"\b[AP]M\b|%p", text, re.I) is not None,
-        zone.strip("()"),
+        zone,
         re.search(r"(?:\d|%[dY])T(?:\d|%H)", text) is not None,
         re.search(r"%[bBA]", text) is not None or re.search(r"[A-Za-z]{3}", words) is not None,
         next((c for c in text if c in "-/."), ""),
         " at " in text,
         text[:1].isdigit() or text[:2] in ("%d", "%Y", "%m"),
+        text.count(","),
     )
 
 
-_FEATURES = {fmt: _features(fmt) for fmt in STAMP_FORMATS}
+def _formats_shaped(shape: tuple[object, ...]) -> list[str]:
+    """The STAMP_FORMATS whose _features are `shape`, in their order.
+
+    Read off the parts of each format (its date, time and zone) rather than computed
+    for all 544 formats: that table took a tenth of the list side's start-up.
+    tests/test_listdoc.py checks both give the same formats for every shape.
+    """
+    colons, ampm, zone, iso, names, separator, at, digit, commas = shape
+    days = [
+        d
+        for d in _DAYS
+        if (re.search(r"%[bBA]", d) is not None, next((c for c in d if c in "-/."), ""))
+        == (names, separator)
+        and (d[:2] in ("%d", "%Y", "%m")) == digit
+    ]
+    times = [t for t in _TIMES if (t.count(":"), "%p" in t, " at " in t) == (colons, ampm, at)]
+    return [
+        d + t + z
+        for d in days
+        for t in times
+        for z in _ZONES
+        if ("T%" not in t or not z)
+        and (z.strip() or ("Z" if t.endswith("Z") else "")) == zone
+        and (t.startswith("T%H") and d.endswith(("%d", "%Y"))) == iso
+        and (d + t + z).count(",") == commas
+    ]
 
 
 def numeric_order(text: str) -> str | None:
