@@ -20,7 +20,7 @@ from bot.models import FetchOutcome
 from bot.state import State
 
 if TYPE_CHECKING:
-    from bot.environment import Environment
+    from bot.environment import ArxivApi, Environment
     from bot.fetch import ArxivSource
     from bot.listdoc.document import ListDocument
     from bot.listsim import ListProfile
@@ -35,7 +35,7 @@ ARXIV_SIDE_MODULES = ("bot.fetch", "bot.relevance", "lxml.etree")  # what fetch_
 
 def fetch_and_screen(
     config: Config,
-    api_url: str,
+    api: ArxivApi,
     window: tuple[date, date],
     sweep: tuple[date, date] | None = None,
     budget: TimeBudget = UNLIMITED,
@@ -48,7 +48,7 @@ def fetch_and_screen(
     from bot.fetch import ArxivSource
     from bot.relevance import screen
 
-    source = ArxivSource(config.arxiv, api_url, budget=budget)
+    source = ArxivSource(config.arxiv, api, budget=budget)
     harvest = source.fetch(*window)
     entries = harvest.entries
     if sweep is not None:
@@ -74,7 +74,7 @@ def both_sides(
     """
     from bot.pipeline import know_papers
 
-    arguments = (config, env.arxiv_api_url, window, sweep, budget)
+    arguments = (config, env.arxiv_api, window, sweep, budget)
     if document.text.count("\n") < config.run.worker_min_entries:
         known = know_papers(document, state, config)
         log.info("querying arXiv for papers submitted %s to %s", *window)
@@ -98,21 +98,21 @@ def both_sides(
     return screened, known, outcome
 
 
-def arxiv_source(config: Config, api_url: str) -> ArxivSource:
+def arxiv_source(config: Config, api: ArxivApi) -> ArxivSource:
     """A client for id lookups in this process (the audit)."""
     from bot.fetch import ArxivSource
 
     budget = TimeBudget.start(config.run.time_budget_seconds)
-    return ArxivSource(config.arxiv, api_url, budget=budget)
+    return ArxivSource(config.arxiv, api, budget=budget)
 
 
 def listed_profile(
-    config: Config, api_url: str, listed_ids: set[str], store: RunStore
+    config: Config, api: ArxivApi, listed_ids: set[str], store: RunStore
 ) -> tuple[ListProfile | None, RunStore]:
     """The list-similarity profile, its abstracts from the run store or looked up here."""
     from bot.listabstracts import list_profile
 
     def lookup(ids: list[str]) -> list[RawRecord]:
-        return arxiv_source(config, api_url).fetch_ids(ids).records
+        return arxiv_source(config, api).fetch_ids(ids).records
 
     return list_profile(config.relevance, listed_ids, store, lookup)

@@ -1,58 +1,64 @@
-"""A deadline on a whole HTTP request, from connect to the last byte, for a requests Session.
+"""A deadline on a whole HTTP request, from connect to the last byte, for urllib.request.
 
-Timeouts in requests (and urllib3) bound each connect and each socket read, not the
-request: a server that sends a byte every half second never trips a 30-second read
-timeout. `Deadline` mounts an adapter whose connections note themselves as they send
-a request; when the time is up, a timer shuts that connection's socket down, which
-ends any read in progress (headers or body) at once. The caller sees an error and
-asks `expired` whether the deadline was the cause.
+Socket timeouts bound each connect and each read, not the request: a server that sends
+a byte every half second never trips a 30-second read timeout. `Deadline.handlers()`
+gives urllib handlers whose http.client connections note their socket as they send
+a request; when the time is up, a timer shuts that socket down, which ends any read
+in progress (headers or body) at once. The caller sees an error and asks `expired`
+whether the deadline was the cause.
 """
 
 from __future__ import annotations
 
+import http.client
 import signal
 import socket
+import ssl
 import threading
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
 
 class Deadline:
-    """Cuts the request in flight on `session` once `seconds` have passed since `running()`."""
+    """Cuts the request in flight once `seconds` have passed since `running()`."""
 
-    def __init__(self, session: requests.Session) -> None:
-        # The socket itself: http.client lets go of it (sock = None) once a response
-        # that closes the connection begins, while the response still reads from it.
+    def __init__(self) -> None:
+        # The socket itself: urllib lets go of it (sock = None) once the response
+        # begins, while the response still reads from it.
         self.sock: socket.socket | None = None
         self.expired = threading.Event()
+
+    def handlers(self, tls: Callable[[], ssl.SSLContext]) -> list[urllib.request.BaseHandler]:
+        """urllib handlers for http:// and https:// whose requests this deadline cuts.
+
+        `tls` gives the context for HTTPS, called at the first https:// request.
+        """
         watch = self
 
-        class Connection(HTTPConnection):
+        class Connection(http.client.HTTPConnection):
             def request(self, *args: Any, **kwargs: Any) -> None:
-                super().request(*args, **kwargs)  # connects first, if need be
+                super().request(*args, **kwargs)  # connects first
                 watch.noted(self.sock)
 
-        class SecureConnection(HTTPSConnection):
+        class SecureConnection(http.client.HTTPSConnection):
             def request(self, *args: Any, **kwargs: Any) -> None:
-                super().request(*args, **kwargs)  # connects first, if need be
+                super().request(*args, **kwargs)  # connects and shakes hands first
                 watch.noted(self.sock)
 
-        class Pool(HTTPConnectionPool):
-            ConnectionCls = Connection
+        class Handler(urllib.request.HTTPHandler):
+            def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                return self.do_open(Connection, req)
 
-        class SecurePool(HTTPSConnectionPool):
-            ConnectionCls = SecureConnection
+        class SecureHandler(urllib.request.HTTPSHandler):
+            context: ssl.SSLContext | None = None
 
-        adapter = HTTPAdapter()
-        adapter.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": SecurePool}
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+            def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+                self.context = self.context or tls()
+                return self.do_open(SecureConnection, req, context=self.context)
+
+        return [Handler(), SecureHandler()]
 
     @contextmanager
     def running(self, seconds: float) -> Iterator[None]:

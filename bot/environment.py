@@ -19,8 +19,21 @@ from bot.errors import ConfigError
 
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+# The CA bundle for arXiv over HTTPS: requests' two variables first (PyGithub honours them).
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 # Environment variables that may hold a token: redacted from output, kept from the worker.
 SECRET_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ARXIV_BOT_GITHUB_TOKEN", "ARXIV_BOT_JUDGE_KEY")
+
+
+class ArxivApi(Struct, frozen=True):
+    """Where the arXiv API answers (ARXIV_API_URL), and the CA bundle HTTPS trusts there.
+
+    `ca_file` is REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE, the first set
+    (a PEM file or a folder of them); "" trusts certifi's bundle.
+    """
+
+    url: str = DEFAULT_ARXIV_API_URL
+    ca_file: str = ""
 
 
 class Environment(Struct, frozen=True):
@@ -35,7 +48,7 @@ class Environment(Struct, frozen=True):
     token: str = ""
     repository: str = ""  # GITHUB_REPOSITORY, "owner/name"
     github_api_url: str = DEFAULT_GITHUB_API_URL
-    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    arxiv_api: ArxivApi = ArxivApi()
     step_summary: str = ""  # GITHUB_STEP_SUMMARY: a file to append the run's summary to
     health_issue: str = ""  # ARXIV_BOT_HEALTH_ISSUE: "skip" leaves the issue to another job
     actions: bool = False  # GITHUB_ACTIONS: running in a GitHub Actions job
@@ -67,7 +80,10 @@ def read_environment(variables: Mapping[str, str] | None = None) -> Environment:
         token=variables.get("GITHUB_TOKEN", "").strip(),
         repository=variables.get("GITHUB_REPOSITORY", "").strip(),
         github_api_url=variables.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL,
-        arxiv_api_url=variables.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
+        arxiv_api=ArxivApi(
+            url=variables.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
+            ca_file=next((variables[n] for n in CA_VARIABLES if variables.get(n)), ""),
+        ),
         step_summary=variables.get("GITHUB_STEP_SUMMARY", ""),
         health_issue=variables.get("ARXIV_BOT_HEALTH_ISSUE", ""),
         actions=variables.get("GITHUB_ACTIONS", "") == "true",

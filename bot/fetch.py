@@ -29,6 +29,7 @@ from msgspec import Struct, field
 from bot.atomfeed import BadPage, Page, parse_page
 from bot.budget import UNLIMITED, TimeBudget
 from bot.config import ArxivConfig
+from bot.environment import ArxivApi
 from bot.errors import FetchError
 from bot.models import RawRecord, Unreadable
 from bot.session import PoliteSession
@@ -101,13 +102,13 @@ class ArxivSource:
     def __init__(
         self,
         config: ArxivConfig,
-        api_url: str,
+        api: ArxivApi,
         session: PoliteSession | None = None,
         budget: TimeBudget = UNLIMITED,
     ) -> None:
         self.config = config
-        self.api_url = api_url.rstrip("?")
-        self.session = session or PoliteSession(config, budget=budget)
+        self.api_url = api.url.rstrip("?")
+        self.session = session or PoliteSession(config, budget=budget, ca_file=api.ca_file)
         self.pages = 0
 
     @property

@@ -176,7 +176,7 @@ def plan_on(
     window, sweep = run_windows(state, store, since, env.now.date(), config.arxiv)
     document = ListDocument(reconciled.list_text, config.target)  # parsed alongside the fetch
     screened, known, outcome = both_sides(config, env, window, document, state, sweep, budget)
-    profile, store = listed_profile(config, env.arxiv_api_url, document.ids, store)
+    profile, store = listed_profile(config, env.arxiv_api, document.ids, store)
     enricher = make_enricher(config.enrich, state.enrichment)
     plan = plan_run(
         screened,

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import requests
 
 from bot.deadline import Deadline
 
@@ -24,7 +23,7 @@ def test_stop_signals_never_land_on_the_timer_thread() -> None:
     # A signal the kernel hands to the timer thread would leave the main thread blocked in
     # its socket read: `schedule`'s second signal then waited for the whole request.
     before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    with Deadline(requests.Session()).running(30):
+    with Deadline().running(30):
         timer = next(t for t in threading.enumerate() if isinstance(t, threading.Timer))
         assert timer.native_id is not None
         mask = blocked_signals(timer.native_id)

@@ -10,10 +10,11 @@ from msgspec.structs import replace
 from bot.atomfeed import xml_safe
 from bot.budget import TimeBudget
 from bot.config import ArxivConfig
+from bot.environment import ArxivApi
 from bot.errors import FetchError, WaitTooLongError
 from bot.fetch import ArxivSource, PoliteSession, build_query
 from tests.conftest import record
-from tests.fakes.arxiv_server import FakeArxiv, Fault
+from tests.fakes.arxiv_server import FakeArxiv, Fault, error_feed
 
 CONFIG = ArxivConfig(
     queries=("sparse autoencoder", "residual stream"),
@@ -43,7 +44,7 @@ class FakeTime:
 def source(server: FakeArxiv, config: ArxivConfig = CONFIG) -> tuple[ArxivSource, FakeTime]:
     fake = FakeTime()
     session = PoliteSession(config, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0)
-    return ArxivSource(config, server.url, session), fake
+    return ArxivSource(config, ArxivApi(server.url), session), fake
 
 
 def fill(server: FakeArxiv, count: int, day: str = "2026-11-10") -> None:
@@ -171,7 +172,7 @@ def test_connection_refused_fails_after_retries() -> None:
     fake = FakeTime()
     session = PoliteSession(CONFIG, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0)
     with pytest.raises(FetchError, match="connection failed"):
-        ArxivSource(CONFIG, url, session).fetch(START, END)
+        ArxivSource(CONFIG, ArxivApi(url), session).fetch(START, END)
 
 
 def test_long_window_is_split_into_chunks_within_limits(arxiv_server: FakeArxiv) -> None:
@@ -217,7 +218,9 @@ def test_a_retry_after_that_fits_the_budget_is_honoured_in_full(arxiv_server: Fa
     session = PoliteSession(
         CONFIG, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0, budget=budget
     )
-    assert len(ArxivSource(CONFIG, arxiv_server.url, session).fetch(START, END).records) == 1
+    assert (
+        len(ArxivSource(CONFIG, ArxivApi(arxiv_server.url), session).fetch(START, END).records) == 1
+    )
     assert fake.sleeps == [900.0]  # not capped at 600 s and retried early
 
 
@@ -230,7 +233,7 @@ def test_a_wait_that_does_not_fit_what_is_left_fails_at_once(arxiv_server: FakeA
         CONFIG, sleep=fake.sleep, clock=fake.clock, jitter=lambda: 1.0, budget=budget
     )
     with pytest.raises(WaitTooLongError, match="asks to wait 900 s, more than the 800 s left"):
-        ArxivSource(CONFIG, arxiv_server.url, session).fetch(START, END)
+        ArxivSource(CONFIG, ArxivApi(arxiv_server.url), session).fetch(START, END)
     assert fake.sleeps == [] and len(arxiv_server.requests) == 1
 
 
@@ -269,3 +272,22 @@ def test_the_deadline_cuts_a_drip_in_the_headers_or_the_body(arxiv_server: FakeA
         started = time.monotonic()
         assert len(src.fetch(START, END).records) == 1  # the retry gets a whole answer
         assert time.monotonic() - started < 1.0
+
+
+def test_gzipped_answers_are_inflated_errors_included(arxiv_server: FakeArxiv) -> None:
+    fill(arxiv_server, 12)
+    arxiv_server.gzip = True
+    src, _ = source(arxiv_server)
+    assert len(src.fetch(START, END).records) == 12
+    assert arxiv_server.requests[0].headers["Accept-Encoding"] == "gzip"
+    arxiv_server.script(Fault(status=400, body=error_feed("incorrect id format for 2611.x")))
+    with pytest.raises(FetchError, match=r"rejected the query.*incorrect id format"):
+        src.fetch_ids(["2611.00001"])
+
+
+def test_a_damaged_gzip_answer_is_retried(arxiv_server: FakeArxiv) -> None:
+    fill(arxiv_server, 1)
+    arxiv_server.script(*[Fault(body=b"not gzip", headers={"Content-Encoding": "gzip"})] * 4)
+    src, _ = source(arxiv_server)
+    with pytest.raises(FetchError, match="4 tries: the gzip-compressed answer was damaged"):
+        src.fetch(START, END)

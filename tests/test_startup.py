@@ -1,4 +1,4 @@
-"""A small local run stays light: no GitHub client, no worker process, no numpy.
+"""A small local run stays light: no GitHub client or requests, no worker process, no numpy.
 
 Start-up is most of a daily run's CPU (benchmarks/daily.py): each of these costs a
 noticeable share of it, and none is needed to update a local list of a few hundred
@@ -24,7 +24,7 @@ from bot.cli import main
 code = main(["run", "--dry-run", "--json", *sys.argv[1:]])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
-HEAVY = {"github", "jwt", "cryptography", "nacl", "numpy", "bot.worker"}
+HEAVY = {"github", "jwt", "cryptography", "nacl", "numpy", "bot.worker", "requests", "urllib3"}
 # GitHub mode's modules, the list-similarity signal (off as shipped) and the PR body.
 UNUSED = {
     "bot.repository.github",

@@ -22,6 +22,7 @@ import pytest
 
 from bot.arxiv_side import fetch_and_screen
 from bot.config import load_config
+from bot.environment import ArxivApi
 from bot.worker import Worker
 from tests.conftest import ROOT, record
 from tests.fakes.arxiv_server import FakeArxiv, Fault
@@ -166,7 +167,7 @@ def test_a_worker_whose_parent_closes_the_pipe_exits(
     worker = Worker()
     try:
         window = (date(2026, 11, 1), date(2026, 11, 21))
-        worker._send(("call", fetch_and_screen, (config, arxiv_server.url, window)))
+        worker._send(("call", fetch_and_screen, (config, ArxivApi(arxiv_server.url), window)))
         assert arxiv_server.received.wait(20)
         worker._requests.close()  # as a parent that dies closes it
         assert worker._child.wait(timeout=1.0) == 1

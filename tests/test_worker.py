@@ -14,7 +14,7 @@ import pytest
 
 from bot.arxiv_side import fetch_and_screen
 from bot.config import Config, load_config
-from bot.environment import read_environment
+from bot.environment import ArxivApi, read_environment
 from bot.errors import FetchError, ListFormatError
 from bot.worker import Worker, WorkerLost
 from tests.conftest import record
@@ -45,7 +45,9 @@ def test_the_arxiv_side_comes_back_beside_the_work(workdir: Path, arxiv_server: 
     config = shipped_config()
     with Worker() as worker:
         (screened, outcome), parsed = worker.call_alongside(
-            fetch_and_screen, (config, arxiv_server.url, WINDOW), lambda: "the list, parsed"
+            fetch_and_screen,
+            (config, ArxivApi(arxiv_server.url), WINDOW),
+            lambda: "the list, parsed",
         )
     assert parsed == "the list, parsed"
     assert outcome.requests == 1 and len(arxiv_server.requests) == 1
@@ -59,7 +61,9 @@ def test_the_fetch_error_comes_first(workdir: Path, arxiv_server: FakeArxiv) -> 
     arxiv_server.script(*[Fault(status=502)] * 10)
     config = shipped_config()
     with Worker() as worker, pytest.raises(FetchError, match="tries") as raised:
-        worker.call_alongside(fetch_and_screen, (config, arxiv_server.url, WINDOW), broken_list)
+        worker.call_alongside(
+            fetch_and_screen, (config, ArxivApi(arxiv_server.url), WINDOW), broken_list
+        )
     assert isinstance(raised.value.__cause__, ListFormatError)
 
 
@@ -67,7 +71,9 @@ def test_the_work_error_after_a_good_fetch(workdir: Path, arxiv_server: FakeArxi
     arxiv_server.add(record("2611.00001", "Sparse autoencoders find circuits"))
     config = shipped_config()
     with Worker() as worker, pytest.raises(ListFormatError, match="Papers"):
-        worker.call_alongside(fetch_and_screen, (config, arxiv_server.url, WINDOW), broken_list)
+        worker.call_alongside(
+            fetch_and_screen, (config, ArxivApi(arxiv_server.url), WINDOW), broken_list
+        )
     assert len(arxiv_server.requests) == 1  # the fetch finished before the error was raised
 
 
@@ -79,7 +85,7 @@ def test_worker_log_records_are_handled_here(
     config = shipped_config()
     with caplog.at_level(logging.INFO), Worker() as worker:
         (screened, outcome), _ = worker.call_alongside(
-            fetch_and_screen, (config, arxiv_server.url, WINDOW), lambda: None
+            fetch_and_screen, (config, ArxivApi(arxiv_server.url), WINDOW), lambda: None
         )
     assert outcome.requests == 2 and screened.fetched == 1
     retries = [r for r in caplog.records if "arXiv request failed (try 1 of" in r.getMessage()]

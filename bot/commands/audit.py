@@ -46,7 +46,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         list_path = args.target or Path(config.target.file)
         text, list_name = read_list(list_path), str(list_path)
     document = ListDocument(text, config.target)
-    lookup = arxiv_source(config, env.arxiv_api_url).fetch_ids(lookup_ids(document))
+    lookup = arxiv_source(config, env.arxiv_api).fetch_ids(lookup_ids(document))
     for record in lookup.unreadable:
         log.warning("arXiv sent a record that cannot be read: %s", record.describe())
     current = {paper.id: paper for paper in map(to_paper, lookup.records)}

@@ -64,9 +64,7 @@ def with_list(result: Evaluation, config: Config, list_path: Path, env: Environm
 
     store_path = run_store_path(config.target.state_file)
     document = ListDocument(read_list(list_path), config.target)
-    profile, store = listed_profile(
-        config, env.arxiv_api_url, document.ids, load_run_store(store_path)
-    )
+    profile, store = listed_profile(config, env.arxiv_api, document.ids, load_run_store(store_path))
     save_run_store(store_path, store)
     if profile is None:
         return result

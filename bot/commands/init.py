@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import parse_config
-from bot.environment import Environment
+from bot.environment import ArxivApi, Environment
 from bot.errors import ConfigError, ListFormatError
 from bot.files import atomic_write_text
 from bot.listdoc.document import ListDocument
@@ -43,7 +43,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         raise ListFormatError(f"{target}: cannot read the list: {exc}") from None
     layout = survey(text)
     terms = propose_terms(layout.titles)
-    categories, looked_up = listed_categories(sorted(set(find_arxiv_ids(text))), env.arxiv_api_url)
+    categories, looked_up = listed_categories(sorted(set(find_arxiv_ids(text))), env.arxiv_api)
     config_text = config_toml(layout, terms, str(target), categories)
     config = parse_config(tomllib.loads(config_text), path, config_text)
     _ = ListDocument(text, config.target).sections  # the config works on the list as it is
@@ -54,7 +54,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     return 0
 
 
-def listed_categories(ids: list[str], api_url: str) -> tuple[list[tuple[str, float]], str]:
+def listed_categories(ids: list[str], api: ArxivApi) -> tuple[list[tuple[str, float]], str]:
     """The weights of the listed papers' primary categories, and where they came from.
 
     One request, no retry, a short timeout: init must work offline, so an unreachable
@@ -72,7 +72,7 @@ def listed_categories(ids: list[str], api_url: str) -> tuple[list[tuple[str, flo
         page_size=CATEGORY_SAMPLE, delay_seconds=0, timeout_seconds=5.0, max_retries=0
     )
     try:
-        records = ArxivSource(quick, api_url).fetch_ids(sample).records
+        records = ArxivSource(quick, api).fetch_ids(sample).records
     except BotError as exc:
         return list(DEFAULT_CATEGORIES), f"a default: arXiv could not be asked ({exc}); check them"
     if not records:

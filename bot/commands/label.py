@@ -109,7 +109,7 @@ def papers_to_label(
     from bot.arxivid import id_scheme_problem
     from bot.fetch import ArxivSource
 
-    source = ArxivSource(config.arxiv, env.arxiv_api_url)
+    source = ArxivSource(config.arxiv, env.arxiv_api)
     if args.source is not None:
         records, scored = read_source(args.source)
         threshold = config.relevance.threshold

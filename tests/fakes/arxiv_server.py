@@ -10,6 +10,7 @@ scripted per request to test retries and failure handling.
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 import threading
@@ -230,6 +231,7 @@ class FakeArxiv(LocalServer):
         self.requests: list[Request] = []
         self.last_total = 0
         self.received = threading.Event()  # set at each request: a test can wait for one
+        self.gzip = False  # compress answers for clients that accept gzip, as arXiv's server may
         self._lock = threading.Lock()
         super().__init__()
 
@@ -323,6 +325,8 @@ class FakeArxiv(LocalServer):
                     if fault.drip:
                         self.drip(status, body, fault.drip)
                         return
+                if fake.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+                    body, headers = gzip.compress(body), {**headers, "Content-Encoding": "gzip"}
                 self.reply(status, body, "application/atom+xml; charset=utf-8", headers)
 
             def drip(self, status: int, body: bytes, pause: float) -> None:
