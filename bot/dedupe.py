@@ -22,10 +22,13 @@ from msgspec.structs import replace
 from bot.fuzzyindex import Targets, scored_pairs
 from bot.models import Decision, Duplicate, KnownTitle, KnownTitles, Paper, PossibleDuplicate
 from bot.normalize import normalize_titles
-from bot.samepaper import Facts, Judgement, Verdict, judge
 
 if TYPE_CHECKING:
     from bot.listdoc.document import ListDocument
+    from bot.samepaper import Facts, Judgement
+
+# bot.samepaper (the verdict, its word list) is imported where a title is similar to a
+# known one: most papers of most runs have no such title, and need none of it.
 
 AuthorsOf = Callable[[str], Sequence[str]]  # a known paper's authors by id; () if unknown
 
@@ -92,6 +95,8 @@ class TitleIndex:
     def facts(self, known: KnownTitle, abstracts: Mapping[str, str] | None = None) -> Facts:
         """What the verdict knows of a known paper: its authors from the state, and its
         abstract from `abstracts` (the run store's cache: id -> "title\nabstract")."""
+        from bot.samepaper import Facts
+
         if not known.id:
             return Facts(known.id, known.title)
         authors = self.authors_of(known.id) if self.authors_of else ()
@@ -150,21 +155,17 @@ def split_duplicates(
         if i in settled:
             split.duplicates.append(Duplicate(paper, *settled[i]))
             continue
-        candidates = [(k, score, index.facts(k, abstracts)) for k, score in found.get(i, ())]
-        candidates += [
-            (KnownTitle(papers[j].id, papers[j].title, "this run"), score, Facts.of(papers[j]))
-            for j, score in twins.get(i, ())
-            if papers[j].id in fresh_at
-        ]
-        verdict = _first_same_or_unsure(Facts.of(paper), candidates)
-        if verdict is not None and verdict[2].verdict is Verdict.SAME:
-            matched, score, judgement = verdict
-            split.duplicates.append(
-                Duplicate(paper, matched, "title", round(score, 1), judgement.why)
-            )
-            continue
+        verdict = _verdict(
+            paper, papers, found.get(i, ()), twins.get(i, ()), fresh_at, index, abstracts
+        )
         if verdict is not None:
+            from bot.samepaper import Verdict  # _verdict has loaded it
+
             matched, score, judgement = verdict
+            if judgement.verdict is Verdict.SAME:
+                why = judgement.why
+                split.duplicates.append(Duplicate(paper, matched, "title", round(score, 1), why))
+                continue
             split.possible[paper.id] = PossibleDuplicate(matched, judgement.why, round(score, 1))
         split.fresh.append(paper)
         fresh_at[paper.id] = i
@@ -184,6 +185,8 @@ def _exact_twins(
     for i in open_:
         known = index.by_title(norms[i])
         if known is not None:
+            from bot.samepaper import Facts, Verdict, judge
+
             judgement = judge(index.facts(known, abstracts), Facts.of(papers[i]))
             if judgement.verdict is Verdict.SAME:
                 settled[i] = (known, "title", 100.0, judgement.why)
@@ -196,10 +199,35 @@ def _exact_twins(
 MOST_JUDGED = 12
 
 
+def _verdict(
+    paper: Paper,
+    papers: Sequence[Paper],
+    found: Sequence[tuple[KnownTitle, float]],
+    twins: Sequence[tuple[int, float]],
+    fresh_at: Mapping[str, int],
+    index: TitleIndex,
+    abstracts: Mapping[str, str] | None,
+) -> tuple[KnownTitle, float, Judgement] | None:
+    """The verdict on `paper` against its similar known titles and earlier fresh twins."""
+    twins = [(j, score) for j, score in twins if papers[j].id in fresh_at]
+    if not found and not twins:
+        return None
+    from bot.samepaper import Facts
+
+    candidates = [(k, score, index.facts(k, abstracts)) for k, score in found]
+    candidates += [
+        (KnownTitle(papers[j].id, papers[j].title, "this run"), score, Facts.of(papers[j]))
+        for j, score in twins
+    ]
+    return _first_same_or_unsure(Facts.of(paper), candidates)
+
+
 def _first_same_or_unsure(
     paper: Facts, candidates: Sequence[tuple[KnownTitle, float, Facts]]
 ) -> tuple[KnownTitle, float, Judgement] | None:
     """The first SAME, else the first UNSURE, among the MOST_JUDGED closest candidates."""
+    from bot.samepaper import Verdict, judge
+
     unsure = None
     closest = sorted(candidates, key=lambda candidate: -candidate[1])[:MOST_JUDGED]
     for known, score, facts in closest:
