@@ -26,12 +26,13 @@ import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from msgspec import Struct
 
 from bot import __version__
 from bot.atomfeed import BadPage, error_message
@@ -47,8 +48,7 @@ MAX_BACKOFF_SECONDS = 120.0
 NETWORK_ERRORS = (OSError, http.client.HTTPException, zlib.error)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """Why a request must be retried; `retry_after` is the server's hint in seconds."""
 
     message: str
