@@ -66,7 +66,14 @@ def add_command(commands: Any, name: str, summary: str) -> argparse.ArgumentPars
     return command
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or with `only`, that command alone.
+
+    A run parses one command: building the others' parsers took a fiftieth of a
+    daily run's CPU. `main` builds them all whenever the command is not plain to
+    see (no command, help or version first, a misspelt name), so help and errors
+    are argparse's own.
+    """
     parser = argparse.ArgumentParser(
         prog="arxiv-bot",
         description="Keep an awesome list of arXiv papers up to date.",
@@ -76,8 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="verbose logs and tracebacks (secrets stay redacted)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (summary, add_arguments) in COMMANDS.items():
+        if only is None or name == only:
+            add_arguments(add_command(commands, name, summary))
+    return parser
 
-    run = add_command(commands, "run", "fetch new papers and add them (local file or pull request)")
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command `argv` names before any other word, or None (then all are built)."""
+    for word in argv:
+        if word == "--debug":
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def _run_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--target",
         type=Path,
@@ -99,9 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print one JSON object on stdout (logs go to stderr)"
     )
 
-    schedule = add_command(
-        commands, "schedule", "run on the cron schedule in config.toml, in the foreground"
-    )
+
+def _schedule_arguments(schedule: argparse.ArgumentParser) -> None:
     schedule.add_argument(
         "--once-now", action="store_true", help="run immediately, then keep the schedule"
     )
@@ -118,18 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --next: count from this local time in schedule.timezone (default: now)",
     )
 
-    audit = add_command(
-        commands, "audit", "report duplicates, changed titles, off-topic and broken entries"
-    )
+
+def _audit_arguments(audit: argparse.ArgumentParser) -> None:
     audit.add_argument(
         "--target", type=Path, help="audit this local list file instead of [target] file"
     )
     audit.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    add_command(
-        commands, "health", "open, update or close the GitHub health issue from state/health.json"
-    )
 
-    evaluate = add_command(commands, "evaluate", "measure the relevance filter on labeled records")
+
+def _no_arguments(command: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _evaluate_arguments(evaluate: argparse.ArgumentParser) -> None:
     evaluate.add_argument(
         "labels", type=Path, metavar="LABELS.jsonl", help="one labeled arXiv record per line"
     )
@@ -142,9 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
-    init = add_command(
-        commands, "init", "read an existing list and write a config.toml that works on it"
-    )
+
+def _init_arguments(init: argparse.ArgumentParser) -> None:
     init.add_argument(
         "--target", type=Path, help="the list to read (default: README.md)", metavar="FILE"
     )
@@ -152,9 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite an existing configuration file"
     )
 
-    label = add_command(
-        commands, "label", "label papers y/n for evaluate, resuming where it stopped"
-    )
+
+def _label_arguments(label: argparse.ArgumentParser) -> None:
     source = label.add_mutually_exclusive_group()
     source.add_argument(
         "--from",
@@ -176,7 +195,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LABELS.jsonl",
         help="labels file (evaluate's format); appended to, never asked twice about an id",
     )
-    return parser
+
+
+# Each command: its one-line summary and its own options (bot/commands/<name>.py runs it).
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "run": ("fetch new papers and add them (local file or pull request)", _run_arguments),
+    "schedule": ("run on the cron schedule in config.toml, in the foreground", _schedule_arguments),
+    "audit": ("report duplicates, changed titles, off-topic and broken entries", _audit_arguments),
+    "health": (
+        "open, update or close the GitHub health issue from state/health.json",
+        _no_arguments,
+    ),
+    "evaluate": ("measure the relevance filter on labeled records", _evaluate_arguments),
+    "init": ("read an existing list and write a config.toml that works on it", _init_arguments),
+    "label": ("label papers y/n for evaluate, resuming where it stopped", _label_arguments),
+}
 
 
 class RedactingFilter(logging.Filter):
@@ -243,8 +276,8 @@ def stop_on_signals() -> Callable[[], None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_named(words)).parse_args(words)
     restore_signals = stop_on_signals()
     try:
         return run_command_line(args)

@@ -27,18 +27,15 @@ class PhraseRule(Struct, frozen=True, dict=True):
     plain: bool = True
     # Longer phrases that contain this one: a match inside theirs is not counted twice.
     within: tuple[PhraseRule, ...] = ()
-    # A lowercase substring every match contains: a cheap test before any regex.
+    # A lowercase substring every match contains: a cheap test before any matching.
     needle: str = ""
+    # A plain phrase's lowercase words, each with its ending: "*", "es" or "s".
+    words: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """A "re:" phrase's case-insensitive regex, matched in the text (compiled on first use)."""
         return phrase_pattern(self.phrase)
-
-    @cached_property
-    def words(self) -> tuple[tuple[str, str], ...]:
-        """A plain phrase's lowercase words, each with its ending: "*", "es" or "s"."""
-        return tuple(_word_and_ending(word) for word in _words(self.phrase.lower()))
 
     def spans(self, text: str, lowered: str, first_only: bool = False) -> list[tuple[int, int]]:
         """Where the phrase matches; in `lowered` for plain phrases, in `text` for regexes.
@@ -55,7 +52,8 @@ class PhraseRule(Struct, frozen=True, dict=True):
             return [m.span() for m in self.pattern.finditer(text)]
         if self.needle and self.needle not in lowered:
             return []
-        words, first = self.words, self.words[0][0]
+        words = self.words
+        first = words[0][0]
         found = []
         start = lowered.find(first)
         while start >= 0:
@@ -199,8 +197,10 @@ def compile_phrases(weighted: dict[str, tuple[float, str]]) -> PhraseIndex:
     """Compile `{"phrase": (weight, kind)}` into an index of rules in the given order."""
 
     def rule(phrase: str, weight: float, kind: str, within: tuple[PhraseRule, ...]) -> PhraseRule:
-        plain = not phrase.startswith("re:")
-        return PhraseRule(phrase, weight, kind, plain, within, phrase_needle(phrase))
+        if phrase.startswith("re:"):
+            return PhraseRule(phrase, weight, kind, False, within)
+        words = tuple(_word_and_ending(word) for word in _words(phrase.lower()))
+        return PhraseRule(phrase, weight, kind, True, within, phrase_needle(phrase), words)
 
     plain = [" ".join(_words(p.lower())) for p in weighted if not p.startswith("re:")]
     joined = "\n".join(plain)

@@ -109,14 +109,16 @@ def phrase_evidence(paper: Paper, rules: RelevanceRules) -> list[Evidence]:
     title, abstract = paper.title, paper.abstract
     title_lower, abstract_lower = title.lower(), abstract.lower()
     # Most phrases are absent from a given paper: their needles rule them out before
-    # any regex runs.
+    # any matching; a needle the title lacks rules the title out (regexes have none).
     for rule in rules.index.candidates(f"{title_lower}\n{abstract_lower}"):
-        label = f'"{rule.phrase}"' if rule.kind == EVIDENCE else f'{rule.kind} "{rule.phrase}"'
-        if rule.matches_alone(title, title_lower):
-            weight = rule.weight * rules.title_multiplier
-            found.append(Evidence(label, "title", weight, rule.kind))
+        if rule.needle in title_lower and rule.matches_alone(title, title_lower):
+            where, weight = "title", rule.weight * rules.title_multiplier
         elif rule.matches_alone(abstract, abstract_lower):
-            found.append(Evidence(label, "abstract", rule.weight, rule.kind))
+            where, weight = "abstract", rule.weight
+        else:
+            continue
+        label = f'"{rule.phrase}"' if rule.kind == EVIDENCE else f'{rule.kind} "{rule.phrase}"'
+        found.append(Evidence(label, where, weight, rule.kind))
     return found
 
 

@@ -361,3 +361,24 @@ def test_a_killed_worker_fails_the_run_cleanly(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == before
     assert not (tmp_path / "state" / "state.json").exists()
+
+
+def test_a_command_alone_parses_as_the_whole_parser_does() -> None:
+    from bot.cli import COMMANDS, build_parser, command_named
+
+    lines = [
+        ["run", "--dry-run", "--since", "21d", "--json", "--config", "c.toml"],
+        ["--debug", "audit", "--target", "README.md"],
+        ["schedule", "--next", "3", "--from", "2026-03-08T02:30"],
+        ["label", "--since", "2026-11-01", "--out", "labels.jsonl"],
+        ["evaluate", "labels.jsonl", "--list", "README.md"],
+        ["init", "--force"],
+        ["health"],
+    ]
+    assert {line[0] if line[0] != "--debug" else line[1] for line in lines} == set(COMMANDS)
+    for line in lines:
+        only = command_named(line)
+        assert only in COMMANDS
+        assert build_parser(only).parse_args(line) == build_parser().parse_args(line)
+    for unclear in (["--help"], ["--version"], ["rn"], [], ["--debug"]):
+        assert command_named(unclear) is None  # the whole parser: argparse's help and errors
