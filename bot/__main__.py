@@ -6,4 +6,10 @@ gc.disable()
 
 from bot.cli import main  # noqa: E402
 
-raise SystemExit(main())
+code = main()
+# Interpreter shutdown still runs one full collection, over every object the command
+# made (with the collector off, all of them are young): a tenth of a daily run's CPU.
+# Frozen, they are left to the operating system. Streams are flushed and files closed
+# at shutdown as ever; only cycles, of which a finished command needs nothing, stay.
+gc.freeze()
+raise SystemExit(code)
