@@ -43,7 +43,14 @@ def expression(text: str, values: dict[str, str]) -> str:
 class Runner:
     """Plays the steps of action.yml in one checkout; `cache` outlives the checkouts."""
 
-    def __init__(self, tmp: Path, env: dict[str, str], inputs: dict[str, str]) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        env: dict[str, str],
+        inputs: dict[str, str],
+        state_file: str = "state/state.json",
+    ) -> None:
+        self.state_file = state_file
         self.cache = tmp / "actions-cache"
         self.cache.mkdir()
         self.tmp = tmp
@@ -67,7 +74,10 @@ class Runner:
         config = config.replace("delay_seconds = 3.0", "delay_seconds = 0")
         config = config.replace("backoff_seconds = 2.0", "backoff_seconds = 0")
         config = config.replace("write_delay_seconds = 1.0", "write_delay_seconds = 0")
-        (checkout / "config.toml").write_text(config, encoding="utf-8")
+        config = config.replace(
+            'state_file = "state/state.json"', f'state_file = "{self.state_file}"'
+        )
+        (checkout / self.inputs["inputs.config"]).write_text(config, encoding="utf-8")
         values = {
             **self.inputs,
             "github.action_path": str(ROOT),
@@ -124,14 +134,23 @@ class Runner:
     def save(self, checkout: Path, with_: dict[str, str]) -> None:
         entry = self.cache / with_["key"]
         assert not entry.exists(), "a cache key is saved once: it must differ per run"
-        for path in with_["path"].split():
-            if (checkout / path).exists():
+        for pattern in with_["path"].split():  # glob patterns, "**" any folders (or none)
+            for found in checkout.glob(pattern):
+                path = found.relative_to(checkout)
                 (entry / path).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(checkout / path, entry / path)
+                shutil.copy2(found, entry / path)
         entry.mkdir(exist_ok=True)
 
 
-def test_three_failing_runs_in_fresh_checkouts_open_the_health_issue(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("config", "state_file"),
+    [("config.toml", "state/state.json"), ("circuits.toml", "state/circuits/state.json")],
+)
+def test_three_failing_runs_in_fresh_checkouts_open_the_health_issue(
+    tmp_path: Path, config: str, state_file: str
+) -> None:
+    # The second case is a list with a state folder of its own (as `init` writes for a
+    # list other than README.md): its count lives in state/circuits/health.json.
     with FakeArxiv() as arxiv, FakeGitHub(TOKEN, {"README.md": LIST}) as github:
         arxiv.script(*[Fault(status=503)] * 60)  # arXiv down for every try of every run
         env = {
@@ -142,7 +161,7 @@ def test_three_failing_runs_in_fresh_checkouts_open_the_health_issue(tmp_path: P
             "ARXIV_BOT_NOW": "2026-11-21T09:00:00+00:00",
         }
         env.pop("GITHUB_TOKEN", None)
-        runner = Runner(tmp_path, env, {"github-token": TOKEN})
+        runner = Runner(tmp_path, env, {"github-token": TOKEN, "config": config}, state_file)
         outcomes = []
         for _ in range(3):
             result = runner.job()

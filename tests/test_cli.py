@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -181,6 +182,18 @@ def test_a_mistyped_target_writes_nothing(
         " in config.toml)"
     )
     assert not (workdir / "state").exists() and arxiv_server.requests == []
+
+
+def test_another_list_with_this_config_is_warned_of_the_shared_state(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(workdir / "README.md", workdir / "other.md")
+    assert main(["run", "--dry-run", "--target", "other.md"]) == 0
+    err = capsys.readouterr().err
+    assert "--target other.md uses the state of README.md (state/state.json)" in err
+    assert "python -m bot init --target other.md --config OTHER.toml" in err
+    assert main(["run", "--dry-run", "--target", "README.md"]) == 0
+    assert "uses the state of" not in capsys.readouterr().err  # its own list: nothing to say
 
 
 def test_second_concurrent_run_is_refused(

@@ -156,3 +156,33 @@ def test_init_works_offline_with_default_categories_and_says_so(
     assert main(["init"]) == 0
     assert '"cs.AI" = 0.5' in (tmp_path / "config.toml").read_text(encoding="utf-8")
     assert "a default: arXiv could not be asked" in capsys.readouterr().out
+
+
+def test_two_lists_in_one_folder_keep_their_own_state(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arxiv_server: FakeArxiv,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # With one state for both, the papers the first list took were "known" to the second
+    # and skipped there: a loss nobody saw.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
+    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    source, _ = CASES["bullets (shared list)"]
+    arxiv_server.add(*NEW)
+    for name in ("README.md", "circuits.md"):
+        shutil.copy(source, tmp_path / name)
+        config = f"{Path(name).stem}.toml"
+        assert main(["init", "--target", name, "--config", config]) == 0
+        text = (tmp_path / config).read_text(encoding="utf-8")
+        (tmp_path / config).write_text(text.replace("delay_seconds = 3.0", "delay_seconds = 0"))
+    capsys.readouterr()
+    for name in ("README.md", "circuits.md"):
+        config = f"{Path(name).stem}.toml"
+        assert main(["run", "--json", "--config", config, "--since", "2026-11-10"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert {a["id"] for a in report["added"]} == {"2611.01234", "2611.05678"}, name
+    assert (tmp_path / "state" / "state.json").exists()
+    assert (tmp_path / "state" / "circuits" / "state.json").exists()
+    assert (tmp_path / "state" / "circuits" / "run.json").exists()

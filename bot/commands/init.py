@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tomllib
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bot.config import parse_config
 from bot.environment import ArxivApi, Environment
@@ -138,7 +139,8 @@ def config_toml(
             if layout.stamp_format == "?"
             else '  # "" keeps the stamp\'s own style'
         ),
-        'state_file = "state/state.json"',
+        f"state_file = {_toml(state_file_for(file))}"
+        + "  # the list's own: what the bot added to another list is not known here",
     ]
     if layout.routes:
         lines += [
@@ -151,6 +153,22 @@ def config_toml(
             for name, phrases in layout.routes.items()
         ]
     return "\n".join(lines) + "\n"
+
+
+def state_file_for(file: str) -> str:
+    """Where the state of the list `file` goes: state/state.json for README.md, else a
+    folder of its own (state/<name>/state.json, the run store and health beside it).
+
+    Two lists of one repository must not share it: a paper the bot added to one would
+    be skipped by the other as already known, and one run store's watermark would move
+    the other's window.
+    """
+    if file == "README.md":
+        return "state/state.json"
+    name = re.sub(
+        r"[^A-Za-z0-9_.-]+", "-", PurePosixPath(file.replace("\\", "/")).with_suffix("").as_posix()
+    )
+    return f"state/{name.strip('-.') or 'list'}/state.json"
 
 
 def _template_literal(template: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from bot.config import load_config
 from bot.environment import Environment
@@ -16,6 +17,19 @@ log = logging.getLogger("bot")
 
 def main(args: argparse.Namespace, env: Environment) -> int:
     config = load_config(args.config)
+    target = args.target
+    if target and target.is_file() and target.resolve() != Path(config.target.file).resolve():
+        # Not an error: a dry run on a copy is a fair use. But papers this state recorded
+        # for its own list count as known here, and are skipped: say so.
+        log.warning(
+            "--target %s uses the state of %s (%s): papers recorded there count as known "
+            "and are skipped. A second list needs its own: python -m bot init --target %s "
+            "--config OTHER.toml",
+            args.target,
+            config.target.file,
+            config.target.state_file,
+            args.target,
+        )
     since = args.since
     if isinstance(since, timedelta):  # "--since 21d": days before today (UTC)
         since = env.now.date() - since
