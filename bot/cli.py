@@ -7,7 +7,9 @@ libraries load inside the commands that use them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import json
 import logging
 import os
 import re
@@ -300,17 +302,25 @@ def run_command_line(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return closed_stdout()
     except BotError as exc:
-        print(f"error: {redactor.redact(str(exc))}", file=sys.stderr)
-        return 1
+        return failed(args, f"error: {redactor.redact(str(exc))}", 1)
     except (KeyboardInterrupt, Stopped) as exc:
         stop = exc if isinstance(exc, Stopped) else Stopped(signal.SIGINT)
-        print(f"error: {stop}; nothing half-written was left behind", file=sys.stderr)
-        return stop.exit_code
+        return failed(args, f"error: {stop}; nothing half-written was left behind", stop.exit_code)
     except Exception as exc:  # a bug: say so, show the traceback only on request
         if debug:
             import traceback
 
             print(redactor.redact(traceback.format_exc()), file=sys.stderr)
         message = redactor.redact(f"{type(exc).__name__}: {exc}")
-        print(f"internal error: {message} (rerun with --debug for details)", file=sys.stderr)
-        return 2
+        return failed(args, f"internal error: {message} (rerun with --debug for details)", 2)
+
+
+def failed(args: argparse.Namespace, line: str, code: int) -> int:
+    """Say why the command failed in one line on stderr, and with --json, as the one JSON
+    object on stdout too (`{"error": line, "exit_code": code}`): a script reading stdout
+    gets an answer, not nothing. Returns `code`."""
+    print(line, file=sys.stderr)
+    if getattr(args, "json", False):
+        with contextlib.suppress(OSError):  # a closed stdout: the stderr line stands
+            print(json.dumps({"error": line, "exit_code": code}), flush=True)
+    return code

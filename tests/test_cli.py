@@ -133,10 +133,9 @@ def test_failed_fetch_changes_nothing(
     arxiv_server.add(record("2611.05555", "Attention Heads and Sparse Autoencoders Again"))
     arxiv_server.script(*[Fault(status=503)] * 10)
     code, out, err = run_json(capsys)
-    assert code == 1 and out == {}
-    assert (
-        err.strip().splitlines()[-1].startswith("error: arXiv API failed after 5 tries: HTTP 503")
-    )
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("error: arXiv API failed after 5 tries: HTTP 503")
+    assert code == 1 and out == {"error": line, "exit_code": 1}  # --json: one object, always
     assert (workdir / "state" / "state.json").read_bytes() == state_before
     assert (workdir / "README.md").read_bytes() == readme_before
 
@@ -194,6 +193,20 @@ def test_another_list_with_this_config_is_warned_of_the_shared_state(
     assert "python -m bot init --target other.md --config OTHER.toml" in err
     assert main(["run", "--dry-run", "--target", "README.md"]) == 0
     assert "uses the state of" not in capsys.readouterr().err  # its own list: nothing to say
+
+
+def test_every_json_command_answers_a_failure_with_one_json_object(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (
+        ["audit", "--json", "--target", "missing.md"],
+        ["evaluate", "--json", "no.jsonl"],
+    ):
+        code = main(command)
+        captured = capsys.readouterr()
+        line = captured.err.strip().splitlines()[-1]
+        assert code == 1 and line.startswith("error: "), command
+        assert json.loads(captured.out) == {"error": line, "exit_code": 1}, command
 
 
 def test_second_concurrent_run_is_refused(
