@@ -39,6 +39,7 @@ CASES = {
     "authors, date, title, url": (LAYOUTS / "authors-date-title-url.md", "Papers"),
     "table with a code column": (LAYOUTS / "table-with-code.md", "Circuits"),
     "table without a code column": (LAYOUTS / "table-no-code.md", "Papers we read"),
+    "pdf links and the arXiv year": (LAYOUTS / "pdf-links-with-year.md", "Papers"),
 }
 
 
@@ -156,6 +157,33 @@ def test_init_works_offline_with_default_categories_and_says_so(
     assert main(["init"]) == 0
     assert '"cs.AI" = 0.5' in (tmp_path / "config.toml").read_text(encoding="utf-8")
     assert "a default: arXiv could not be asked" in capsys.readouterr().out
+
+
+def test_pdf_links_and_years_are_written_as_the_list_writes_them(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arxiv_server: FakeArxiv,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A ".pdf" link and the year of the arXiv id were literals of the first entry, so
+    # the template wrote no listed entry back and every new line differed from the list's.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
+    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    shutil.copy(LAYOUTS / "pdf-links-with-year.md", tmp_path / "README.md")
+    assert main(["init"]) == 0
+    shown = capsys.readouterr().out
+    assert "template: - [{title}](https://arxiv.org/pdf/{id}.pdf) - {year}" in shown
+    assert "writes 9 of 9 listed entries back byte for byte" in shown
+    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        config.replace("delay_seconds = 3.0", "delay_seconds = 0")
+    )
+    arxiv_server.add(*NEW)
+    assert main(["run", "--json", "--since", "2026-11-10"]) == 0
+    capsys.readouterr()
+    text = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "(https://arxiv.org/pdf/2611.05678.pdf) - 2026\n" in text
 
 
 def test_two_lists_in_one_folder_keep_their_own_state(

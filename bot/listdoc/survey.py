@@ -25,6 +25,7 @@ from bot.listdoc.template import entry_template_problem
 
 _STAMP_LABELS = ("Last Updated", "Last updated", "Updated", "Last update")
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_YEAR = re.compile(r"(?<![\w.-])(?:19|20)\d{2}(?![\w-])")
 _ARXIV_URL = re.compile(r"https?://(?:www\.|export\.)?arxiv\.org/(abs|pdf)/[^)\s|,]+?(?=[)\s|,]|$)")
 _CELL_FIELDS = {
     "venue": "{venue}",
@@ -197,25 +198,58 @@ def _cell_template(cell: str, entry: ListEntry, column: str) -> str:
 
 def _fill(text: str, entry: ListEntry, authors: bool = False) -> str:
     """The text with the entry's title, arXiv link and ISO date (and, before a date that
-    comes before the title, the authors) turned into template fields."""
+    comes before the title, the authors; a year that is the arXiv id's) turned into
+    template fields."""
     spans: list[tuple[int, int, str]] = []
     url = _ARXIV_URL.search(text)
     if url:
-        spans.append((url.start(), url.end(), "pdf_url" if url.group(1) == "pdf" else "url"))
+        link = _link_template(url.group(), url.group(1), entry.id or "")
+        spans.append((url.start(), url.end(), link))
     title = _title_in(text, entry)
     if title is not None and not any(s < title[1] and title[0] < e for s, e, _ in spans):
-        spans.append((*title, "title"))
+        spans.append((*title, "{title}"))
     date = _ISO_DATE.search(text)
     if date and not any(s < date.end() and date.start() < e for s, e, _ in spans):
-        spans.append((date.start(), date.end(), "date"))
+        spans.append((date.start(), date.end(), "{date}"))
         lead = re.match(r"(.+?)([,;] |\s[-\u2013\u2014]\s)$", text[: date.start()])
         if authors and lead and title is not None and title[0] > date.start():
-            spans.append((0, len(lead.group(1)), "authors"))
+            spans.append((0, len(lead.group(1)), "{authors}"))
+    year = _YEAR.search(text)
+    while year and any(s < year.end() and year.start() < e for s, e, _ in spans):
+        year = _YEAR.search(text, year.end())
+    if year and year.group() == _id_year(entry.id or ""):
+        spans.append((year.start(), year.end(), "{year}"))
     out, at = [], 0
-    for start, end, name in sorted(spans):
-        out.append(text[at:start].replace("{", "{{").replace("}", "}}") + "{" + name + "}")
+    for start, end, fragment in sorted(spans):
+        out.append(_literal(text[at:start]) + fragment)
         at = end
-    return "".join(out) + text[at:].replace("{", "{{").replace("}", "}}")
+    return "".join(out) + _literal(text[at:])
+
+
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _link_template(written: str, kind: str, paper_id: str) -> str:
+    """The template of an arXiv link as the list writes it: {url} or {pdf_url} in their
+    own form, else the link with {id} in it ("https://arxiv.org/pdf/{id}.pdf",
+    "http://arxiv.org/abs/{id}"); a link with a version keeps {url} or {pdf_url}."""
+    if written in (f"https://arxiv.org/abs/{paper_id}", f"https://arxiv.org/pdf/{paper_id}"):
+        return "{pdf_url}" if kind == "pdf" else "{url}"
+    at = written.find(paper_id) if paper_id else -1
+    if at >= 0 and written[at + len(paper_id) :] in ("", ".pdf", "/"):
+        return _literal(written[:at]) + "{id}" + written[at + len(paper_id) :]
+    return "{pdf_url}" if kind == "pdf" else "{url}"
+
+
+def _id_year(paper_id: str) -> str:
+    """The year an arXiv id was given in ("2309.08600" -> "2023", "hep-th/9901001" ->
+    "1999"), as the {year} of a new paper reads (arXiv identifier scheme: YYMM)."""
+    digits = re.search(r"(?:^|/)(\d{2})\d{2}", paper_id)
+    if digits is None:
+        return ""
+    yy = int(digits.group(1))
+    return str(1900 + yy if yy >= 91 else 2000 + yy)
 
 
 def _title_in(text: str, entry: ListEntry) -> tuple[int, int] | None:
