@@ -43,27 +43,33 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_init_then_run_then_a_second_run_that_changes_nothing(
-    case: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    source, section = CASES[case]
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arxiv_server: FakeArxiv) -> Path:
+    """An empty folder to init a list in: the local arXiv stand-in, a pinned clock."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
     monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    return tmp_path
+
+
+def unpaced(config: Path) -> None:
+    """The written config without the polite delay (the stand-in needs none)."""
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("delay_seconds = 3.0", "delay_seconds = 0"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_init_then_run_then_a_second_run_that_changes_nothing(
+    case: str, folder: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tmp_path = folder
+    source, section = CASES[case]
     shutil.copy(source, tmp_path / "list.md")
     before = (tmp_path / "list.md").read_bytes()
     assert main(["init", "--target", "list.md"]) == 0
     shown = capsys.readouterr().out
     assert f"'{section}'" in shown and "try:   python -m bot run --dry-run" in shown
-    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
-    (tmp_path / "config.toml").write_text(
-        config.replace("delay_seconds = 3.0", "delay_seconds = 0")
-    )
+    unpaced(tmp_path / "config.toml")
     assert (tmp_path / "list.md").read_bytes() == before  # init reads the list, never writes it
 
     arxiv_server.add(*NEW)
@@ -160,25 +166,17 @@ def test_init_works_offline_with_default_categories_and_says_so(
 
 
 def test_pdf_links_and_years_are_written_as_the_list_writes_them(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
+    folder: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A ".pdf" link and the year of the arXiv id were literals of the first entry, so
     # the template wrote no listed entry back and every new line differed from the list's.
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
-    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    tmp_path = folder
     shutil.copy(LAYOUTS / "pdf-links-with-year.md", tmp_path / "README.md")
     assert main(["init"]) == 0
     shown = capsys.readouterr().out
     assert "template: - [{title}](https://arxiv.org/pdf/{id}.pdf) - {year}" in shown
     assert "writes 9 of 9 listed entries back byte for byte" in shown
-    config = (tmp_path / "config.toml").read_text(encoding="utf-8")
-    (tmp_path / "config.toml").write_text(
-        config.replace("delay_seconds = 3.0", "delay_seconds = 0")
-    )
+    unpaced(tmp_path / "config.toml")
     arxiv_server.add(*NEW)
     assert main(["run", "--json", "--since", "2026-11-10"]) == 0
     capsys.readouterr()
@@ -187,24 +185,18 @@ def test_pdf_links_and_years_are_written_as_the_list_writes_them(
 
 
 def test_two_lists_in_one_folder_keep_their_own_state(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    arxiv_server: FakeArxiv,
-    capsys: pytest.CaptureFixture[str],
+    folder: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # With one state for both, the papers the first list took were "known" to the second
     # and skipped there: a loss nobody saw.
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ARXIV_API_URL", arxiv_server.url)
-    monkeypatch.setenv("ARXIV_BOT_NOW", "2026-11-21T09:00:00+00:00")
+    tmp_path = folder
     source, _ = CASES["bullets (shared list)"]
     arxiv_server.add(*NEW)
     for name in ("README.md", "circuits.md"):
         shutil.copy(source, tmp_path / name)
         config = f"{Path(name).stem}.toml"
         assert main(["init", "--target", name, "--config", config]) == 0
-        text = (tmp_path / config).read_text(encoding="utf-8")
-        (tmp_path / config).write_text(text.replace("delay_seconds = 3.0", "delay_seconds = 0"))
+        unpaced(tmp_path / config)
     capsys.readouterr()
     for name in ("README.md", "circuits.md"):
         config = f"{Path(name).stem}.toml"
