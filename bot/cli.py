@@ -232,10 +232,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class LongLineFilter(logging.Filter):
+    """Cut a log line past `limit` characters, saying how much was left out.
+
+    With --debug, PyGithub logs whole request and response bodies: a big list travels
+    base64-encoded, megabytes on one line. Added after the redactor, so a secret is
+    replaced before any cut could leave a piece of it.
+    """
+
+    def __init__(self, limit: int = 2000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > self.limit:
+            cut = len(message) - self.limit
+            record.msg = f"{message[: self.limit]}... ({cut} more characters not shown)"
+            record.args = None
+        return True
+
+
 def setup_logging(debug: bool, redactor: RedactingFilter) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redactor)
+    handler.addFilter(LongLineFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
