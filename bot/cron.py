@@ -16,6 +16,7 @@ descending ranges (`5-1`), `a/n` (cron implementations disagree on it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -46,7 +47,8 @@ def zone_named(name: str) -> ZoneInfo:
     """The IANA time zone `name`; ConfigError names `schedule.timezone`."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: a folder of the database ("Europe"), a name too long for a file name.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             f"schedule.timezone {name!r} is not a known time zone (e.g. UTC, Europe/Berlin)"
         ) from None
@@ -67,7 +69,12 @@ class CronLine(Struct, frozen=True):
         (Compared in UTC: Python compares two times of one zone by their wall clocks.)
         """
         after = moment.astimezone(UTC)
-        for fire in CronSim(self.fields, moment.astimezone(self.zone)):
+        fires = CronSim(self.fields, moment.astimezone(self.zone))
+        while True:
+            try:
+                fire = next(fires)
+            except OverflowError:  # past 9999-12-31: no later date exists
+                return
             if fire.astimezone(UTC) > after:
                 yield fire
 
@@ -76,9 +83,9 @@ class CronLine(Struct, frozen=True):
         return next(self.times_after(moment))
 
     def upcoming(self, moment: datetime, count: int) -> list[datetime]:
-        """The next `count` fire times strictly after `moment`."""
-        times = self.times_after(moment)
-        return [next(times) for _ in range(count)]
+        """The next `count` fire times strictly after `moment` (fewer when the calendar
+        ends first, in 9999)."""
+        return list(itertools.islice(self.times_after(moment), count))
 
 
 def parse_cron(text: str, timezone: str) -> CronLine:
@@ -127,7 +134,23 @@ def local_minute(value: str, zone: ZoneInfo) -> datetime:
     A time inside a skipped hour moves to the first valid minute after it; a time in a
     repeated hour means its first occurrence. ValueError for another format.
     """
+    return _valid_minute(datetime.strptime(value, "%Y-%m-%dT%H:%M"), zone)
+
+
+def counting_from(value: str, zone: ZoneInfo) -> datetime:
+    """The instant `--from value` counts fire times strictly after (local_minute's rules).
+
+    From inside a skipped hour, a line due in it fires at the hour's end (cronsim's rule),
+    which is where local_minute moved the time: counted from just before, it is shown.
+    """
     naive = datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    moment = _valid_minute(naive, zone)
+    if moment.replace(tzinfo=None) == naive:
+        return moment
+    return (moment.astimezone(UTC) - timedelta(microseconds=1)).astimezone(zone)
+
+
+def _valid_minute(naive: datetime, zone: ZoneInfo) -> datetime:
     moment = naive.replace(tzinfo=zone, fold=0)
     while _imaginary(moment):
         naive += timedelta(minutes=1)

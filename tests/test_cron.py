@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cronsim import CronSim
 
-from bot.cron import local_minute, parse_cron, zone_named
+from bot.cron import counting_from, local_minute, parse_cron, zone_named
 from bot.errors import ConfigError
 
 ZONES = ("UTC", "US/Pacific", "Europe/Berlin", "Australia/Sydney", "America/Havana")
@@ -222,9 +222,34 @@ def test_outside_the_dialect_is_refused_in_one_line(expression: str, why: str) -
     assert why in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_an_unknown_time_zone_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"schedule\.timezone 'Mars/Olympus'"):
-        parse_cron("0 0 * * *", "Mars/Olympus")
+@pytest.mark.parametrize("name", ["Mars/Olympus", "Europe", "Etc", "x" * 5000])
+def test_an_unknown_time_zone_is_refused(name: str) -> None:
+    # "Europe" is a folder of the database and 5,000 characters no file name: both were
+    # an internal error (exit 2) instead of this line.
+    with pytest.raises(ConfigError, match=r"schedule\.timezone '.*' is not a known time zone"):
+        parse_cron("0 0 * * *", name)
+
+
+def test_from_inside_a_skipped_hour_shows_the_fire_moved_to_its_end() -> None:
+    # cronsim's rule: 02:30 on the day it does not exist fires at 03:00. From 02:00 or
+    # 02:15 that day, --next showed the next day first.
+    line = parse_cron("30 2 * * *", "US/Pacific")
+    for start in ("2022-03-13T02:00", "2022-03-13T02:15", "2022-03-13T01:59"):
+        fires = line.upcoming(counting_from(start, line.zone), 2)
+        assert [f.isoformat() for f in fires] == [
+            "2022-03-13T03:00:00-07:00",
+            "2022-03-14T02:30:00-07:00",
+        ], start
+    expected = CronSim("30 2 * * *", datetime(2022, 3, 13, 1, 59, tzinfo=line.zone))
+    assert next(expected).isoformat() == "2022-03-13T03:00:00-07:00"  # the reference agrees
+    after = counting_from("2022-03-13T03:00", line.zone)  # a valid time: strictly after
+    assert line.next_after(after).isoformat() == "2022-03-14T02:30:00-07:00"
+
+
+def test_the_calendar_ends_in_9999_without_an_error() -> None:
+    line = parse_cron("0 0 29 2 *", "UTC")
+    fires = line.upcoming(datetime(9990, 1, 1, tzinfo=UTC), 10)
+    assert [f.year for f in fires] == [9992, 9996]  # fewer than asked: no later leap day
 
 
 def test_from_times_that_do_not_exist_or_repeat() -> None:
