@@ -91,6 +91,9 @@ class CronLine(Struct, frozen=True):
 def parse_cron(text: str, timezone: str) -> CronLine:
     """Check `text` against the dialect above; ConfigError (one line) names what is wrong."""
     zone = zone_named(timezone)
+    odd = next((c for c in text.strip() if c.isspace() and c not in " \t"), None)
+    if odd is not None:  # cron separates fields with spaces and tabs only
+        raise _refused(text, f"U+{ord(odd):04X} between fields (use spaces)")
     fields = ALIASES.get(text.strip().lower(), text)
     parts = fields.split()
     if text.strip().startswith("@") and text.strip().lower() not in ALIASES:

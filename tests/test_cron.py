@@ -246,6 +246,12 @@ def test_from_inside_a_skipped_hour_shows_the_fire_moved_to_its_end() -> None:
     assert line.next_after(after).isoformat() == "2022-03-14T02:30:00-07:00"
 
 
+def test_only_spaces_and_tabs_separate_fields() -> None:
+    assert parse_cron("0\t6 * * mon", "UTC").fields == "0 6 * * mon"
+    with pytest.raises(ConfigError, match=r"U\+00A0 between fields"):
+        parse_cron("0 6\u00a0* * mon", "UTC")  # pasted from a web page
+
+
 def test_the_calendar_ends_in_9999_without_an_error() -> None:
     line = parse_cron("0 0 29 2 *", "UTC")
     fires = line.upcoming(datetime(9990, 1, 1, tzinfo=UTC), 10)
