@@ -55,6 +55,30 @@ def test_audit_reports_and_fixes_a_wrong_count() -> None:
     assert not audit_entries(right, {}, compile_rules(RelevanceConfig()), 90.0)
 
 
+NESTED = (
+    "# List\n\n## Papers (3)\n\n"
+    "- Category A\n"
+    "  - [Sparse Autoencoders Find Features](https://arxiv.org/abs/2309.08600)\n"
+    "  - [Towards Monosemanticity](https://arxiv.org/abs/2310.01234)\n"
+    "- [In-context Learning and Induction Heads](https://arxiv.org/abs/2209.11895)\n"
+    "  - see also: [the monosemanticity paper](https://arxiv.org/abs/2310.01234)\n"
+    "  - and [a follow-up](https://arxiv.org/abs/2401.00077)\n"
+)
+
+
+def test_a_paper_named_under_an_entry_is_known_but_neither_counted_nor_audited() -> None:
+    # A "see also" sub-bullet was an entry: the count took it in ((3) became (4) on the
+    # next edit), and audit called it a duplicate, which the clean-up PR would delete.
+    document = ListDocument(NESTED, TARGET)
+    section = document.sections["Papers"]
+    assert [e.id for e in section.entries] == ["2309.08600", "2310.01234", "2209.11895"]
+    assert [e.id for e in section.mentions] == ["2310.01234", "2401.00077"]
+    assert "2401.00077" in document.ids  # a paper the list names is never added again
+    assert not audit_entries(document, {}, compile_rules(RelevanceConfig()), 90.0)
+    after = document.with_papers([paper(1)], NOW)
+    assert "## Papers (4)\n" in after  # three entries and the new one
+
+
 def test_one_parse_serves_every_step() -> None:
     document = ListDocument(listing(3, 3), TARGET)
     assert document.sections is document.sections

@@ -201,7 +201,7 @@ def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownT
     for section in sorted(sections, key=lambda s: (s.start, -s.end)):
         if not outermost or section.start >= outermost[-1].end:
             outermost.append(section)
-    entries = [e for s in outermost for e in (*s.entries, *s.others)]
+    entries = [e for s in outermost for e in (*s.entries, *s.mentions, *s.others)]
     known = KnownTitles(
         [e.id for e in entries], [e.title for e in entries], ["list"] * len(entries)
     )
@@ -209,7 +209,7 @@ def known_from_sections(lines: list[str], sections: Sequence[Section]) -> KnownT
     outside, position = [], 0
     for section in outermost:
         text = "".join(lines[section.start : section.end])
-        linked = len(section.entries)  # every entry links an arXiv paper
+        linked = len(section.entries) + len(section.mentions)  # each links an arXiv paper
         if text.count("arxiv.org/") + text.lower().count("arxiv:") > linked:
             # More arXiv references than entry links (a second link on a line): find them all.
             extra += [KnownTitle(i, "", "list") for i in find_arxiv_ids(text)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import compress
+from itertools import compress, repeat
 from operator import attrgetter
 
 from msgspec import Struct
@@ -27,8 +27,10 @@ class Section(Struct, frozen=True):
     """Where the bot's papers live: a heading's body, or a marked region.
 
     `entries` are the lines with an arXiv paper (what "(N)" counts); `others` the
-    items and rows without one (kept, and known by title). Every other line (prose,
-    notes, sub-bullets, blank lines) is neither, and is kept as it is.
+    items and rows without one (kept, and known by title); `mentions` the items with
+    an arXiv paper nested under an entry ("  - see also [X](https://arxiv.org/abs/..)":
+    known, so never added again, but neither counted nor edited). Every other line
+    (prose, notes, other sub-bullets, blank lines) is none of these, and is kept as it is.
     """
 
     heading: int | None  # line index of the heading, None for a marked region
@@ -40,6 +42,7 @@ class Section(Struct, frozen=True):
     others: tuple[ListEntry, ...] = ()
     table_end: int | None = None  # one past the table's last row
     columns: int = 0  # cells of the table's header row
+    mentions: tuple[ListEntry, ...] = ()
 
 
 def find_section(lines: list[str], name: str, reader: Reader = DEFAULT_READER) -> Section:
@@ -127,4 +130,37 @@ def _section(
     # C loops: a long list has an entry on nearly every line.
     entries = tuple(compress(found, map(attrgetter("id"), found)))
     others = tuple(e for e in found if not e.id) if len(entries) < len(found) else ()
-    return Section(heading, start, end, count, entries, separator, others, table_end, columns or 0)
+    entries, mentions = _mentions_apart(lines, entries) if separator is None else (entries, ())
+    return Section(
+        heading, start, end, count, entries, separator, others, table_end, columns or 0, mentions
+    )
+
+
+def _mentions_apart(
+    lines: list[str], entries: tuple[ListEntry, ...]
+) -> tuple[tuple[ListEntry, ...], tuple[ListEntry, ...]]:
+    """(entries, mentions): a mention is an item indented under an entry's line (its
+    nearest less-indented item above is an entry); an item under a plain bullet (a
+    category) is an entry. Most lists indent nothing: one C loop tells."""
+    texts = [lines[e.line] for e in entries]
+    if not any(map(str.startswith, texts, repeat((" ", "\t")))):
+        return entries, ()
+    entry_lines = {e.line for e in entries}
+    kept: list[ListEntry] = []
+    mentions: list[ListEntry] = []
+    for entry, text in zip(entries, texts, strict=True):
+        depth = _indent(text)
+        parent = next(
+            (
+                index
+                for index in range(entry.line - 1, -1, -1)
+                if lines[index].strip() and _indent(lines[index]) < depth
+            ),
+            None,
+        )
+        (mentions if parent in entry_lines else kept).append(entry)
+    return tuple(kept), tuple(mentions)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
