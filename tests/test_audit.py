@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from tests.conftest import DATA, record
-from tests.fakes.arxiv_server import FakeArxiv
+from tests.fakes.arxiv_server import FakeArxiv, Fault
 
 BUILT = """# List
 
@@ -144,3 +144,31 @@ def test_audit_proposes_its_own_pull_request(
         assert fake.file("README.md") == BUILT  # the base is untouched until the maintainer merges
         audit_json(capsys)
         assert len(fake.pulls) == 1  # a second audit updates the same PR
+
+
+def test_with_arxiv_down_the_lists_own_findings_are_still_reported(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Audit said only "arXiv API failed": the duplicates and the count, which need no
+    # arXiv, went unreported. Now they are, the skipped checks are named, and GitHub
+    # mode proposes no clean-up from half the facts.
+    from tests.fakes.github_server import FakeGitHub
+
+    arxiv_server.script(*[Fault(status=503)] * 20)
+    (workdir / "built.md").write_text(BUILT, encoding="utf-8")
+    assert main(["audit", "--json", "--target", "built.md"]) == 1
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    found = {(f["kind"], f["line"]) for f in out["findings"]}
+    assert {("duplicate_id", 9), ("duplicate_title", 8), ("broken_title", 10)} <= found
+    assert not {kind for kind, _ in found} & {"not_on_arxiv", "title_changed", "off_topic"}
+    assert out["arxiv_error"].startswith("arXiv API failed after 5 tries: HTTP 503")
+    assert "the checks that ask arXiv (dead links" in captured.err.strip().splitlines()[-1]
+    with FakeGitHub("ghp_AUDITTOKEN_0123456789", {"README.md": BUILT}) as fake:
+        fake.use(workdir, monkeypatch)
+        assert main(["audit"]) == 1
+        assert "duplicate_id" in capsys.readouterr().out
+        assert fake.pulls == [] and all(method == "GET" for method, _ in fake.log)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from pathlib import Path
 
 import msgspec
@@ -12,7 +13,7 @@ import msgspec
 from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
-from bot.errors import PublishError
+from bot.errors import FetchError, PublishError, WaitTooLongError
 from bot.repository.settings import github_settings
 
 log = logging.getLogger("bot")
@@ -46,20 +47,30 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         list_path = args.target or Path(config.target.file)
         text, list_name = read_list(list_path), str(list_path)
     document = ListDocument(text, config.target)
-    lookup = arxiv_source(config, env.arxiv_api).fetch_ids(lookup_ids(document))
-    for record in lookup.unreadable:
-        log.warning("arXiv sent a record that cannot be read: %s", record.describe())
-    current = {paper.id: paper for paper in map(to_paper, lookup.records)}
+    arxiv_error = ""
+    missing: tuple[str, ...] = ()
+    try:
+        lookup = arxiv_source(config, env.arxiv_api).fetch_ids(lookup_ids(document))
+    except (FetchError, WaitTooLongError) as exc:
+        # The list's own checks (duplicates, counts, ids, links) need no arXiv: report
+        # them, say which checks were skipped, propose nothing, and fail.
+        arxiv_error = str(exc)
+        current = {}
+    else:
+        for record in lookup.unreadable:
+            log.warning("arXiv sent a record that cannot be read: %s", record.describe())
+        current = {paper.id: paper for paper in map(to_paper, lookup.records)}
+        missing = tuple(lookup.missing)
     findings = audit_entries(
         document,
         current,
         compile_rules(config.relevance),
         config.dedupe.title_threshold,
-        missing=lookup.missing,
+        missing=missing,
     )
     pull = None
     cleanup = None
-    if settings is not None:
+    if settings is not None and not arxiv_error:
         from bot.audit_body import audit_body
         from bot.repository.github_publish import open_or_update_pull, rebuild_branch
 
@@ -82,9 +93,10 @@ def main(args: argparse.Namespace, env: Environment) -> int:
             "pull_request": {"number": pull.number, "url": pull.url} if pull else None,
             "fixed_in_pull_request": len(cleanup.fixed) if cleanup else 0,
             "declined_before": len(cleanup.declined) if cleanup else 0,
+            "arxiv_error": arxiv_error or None,
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
+        return _skipped(arxiv_error)
     print(
         f"{list_name}: {len(document.entries)} entries, {len(current)} found on arXiv, "
         f"{len(findings)} findings"
@@ -97,4 +109,16 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         print(f"{len(cleanup.declined)} fix(es) declined in a closed clean-up PR: not proposed")
     if pull is not None and cleanup is not None:
         print(f"clean-up pull request: #{pull.number} {pull.url} ({len(cleanup.fixed)} fixes)")
-    return 0
+    return _skipped(arxiv_error)
+
+
+def _skipped(arxiv_error: str) -> int:
+    """Exit 0, or 1 with one line when arXiv could not be asked (its checks were skipped)."""
+    if not arxiv_error:
+        return 0
+    print(
+        f"error: {arxiv_error}; the checks that ask arXiv (dead links, changed titles, "
+        "withdrawn and off-topic papers) were skipped and no clean-up was proposed",
+        file=sys.stderr,
+    )
+    return 1
