@@ -177,6 +177,20 @@ def test_three_failing_runs_in_fresh_checkouts_open_the_health_issue(
     assert "3" in issue.body  # the count reached the threshold across checkouts
 
 
+def test_an_entry_saved_before_keys_named_the_config_is_still_restored(tmp_path: Path) -> None:
+    # Upgrading the action must not drop the run store and the failure count once.
+    runner = Runner(tmp_path, dict(os.environ), {"github-token": TOKEN})
+    old = runner.cache / "arxiv-bot-health-1000-1" / "state"
+    old.mkdir(parents=True)
+    (old / "health.json").write_text('{"consecutive_failures": 2}', encoding="utf-8")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    restore = next(s for s in STEPS if str(s.get("uses", "")).startswith("actions/cache/restore@"))
+    values = {**runner.inputs, "github.run_id": "2000", "github.run_attempt": "1"}
+    runner.step(restore, checkout, values)
+    assert (checkout / "state" / "health.json").read_text(encoding="utf-8").endswith("2}")
+
+
 def test_the_action_installs_from_the_lock_and_execs_the_bot() -> None:
     install = next(s for s in STEPS if "pip install" in str(s.get("run", "")))
     assert "--require-hashes" in install["run"] and "requirements/lock.txt" in install["run"]
