@@ -8,12 +8,14 @@ makes SAME: only differences that cannot change which paper a title names do.
 Title rules (README, "Same paper or not"; issue #15):
 - same: case, punctuation, spacing, hyphenation, LaTeX wrappers, accents and other
   Unicode/ASCII twins, British/American spelling, plural/singular, added or dropped
-  stop words ("Towards", "A", "The"), and one misspelt word (a typo that is no word,
-  in a word of six letters or more);
+  stop words ("Towards", "A", "The"), an article for another, and one misspelt word
+  (a typo that is no word, in a word of six letters or more, not a mixed-case name);
 - different: a content word or a number (digits, Roman numerals, number words, model
   versions) replaced, added or removed;
 - unsure: a one-letter change that makes another word ("Form"/"From") or changes a
-  short word ("Qwen"/"Owen"), the same words in another order, more than one misspelt word.
+  short word ("Qwen"/"Owen") or a mixed-case name ("ResNet"/"ResNeXt"), one joining
+  word for another ("to"/"from"), signs that folding drops ("C++"/"C#"), the same words
+  in another order, more than one misspelt word.
 Other facts then decide: the same title under other first authors, or with another
 abstract and no authors known, is unsure; a one-word change by the same first author
 within a year (by the ids' dates) is unsure; other authors or another abstract settle a
@@ -144,6 +146,16 @@ def american(word: str) -> str:
 
 
 _DIGITS = re.compile(r"\d+")
+_SIGNS = re.compile(r"[+#]+")
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _mixed_case_words(title: str) -> frozenset[str]:
+    """The title's words written with a capital after the first letter ("ResNeXt",
+    "GPT"), folded as title_words folds them: names, not words a typo would touch."""
+    return frozenset(
+        american(w.lower()) for w in re.findall(r"[^\W\d_]+", title) if not w[1:].islower()
+    )
 
 
 def title_words(title: str) -> list[str]:
@@ -186,37 +198,61 @@ def _stem(word: str) -> str:
     )
 
 
-def _word_pair(x: str, y: str) -> TitleDifference:
-    """How one word differs from another in the same place."""
+def _word_pair(x: str, y: str, names: frozenset[str] = frozenset()) -> TitleDifference:
+    """How one word differs from another in the same place; `names` are the words the
+    titles write in mixed case ("ResNeXt"), which a one-letter change makes another name."""
     from rapidfuzz.distance import OSA
 
     shown = f'"{x}" / "{y}"'
     if is_numeric(x) or is_numeric(y):
         return TitleDifference("number", shown, 1)
-    if _plural_twins(x, y) or (x in STOP_WORDS and y in STOP_WORDS):
+    if _plural_twins(x, y) or _same_joining_word(x, y):
         return TitleDifference("same")
+    if x in STOP_WORDS and y in STOP_WORDS:  # "transfer to" / "transfer from"
+        return TitleDifference("near_word", f"one joining word for another: {shown}")
     if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= 1:
         words = known_words()
         if x in words and y in words:
             return TitleDifference("near_word", f"one letter apart: {shown}")
         if min(len(x), len(y)) < 6:  # a short name ("Qwen"/"Owen") is too easily another
             return TitleDifference("near_word", f"one letter apart: {shown}")
+        if x in names or y in names:  # "ResNet" / "ResNeXt": another model, not a typo
+            return TitleDifference("near_word", f"a name one letter apart: {shown}")
         return TitleDifference("typo", f"misspelt: {shown}")
     return TitleDifference("content", shown, 1)
 
 
-def _block(a: Sequence[str], b: Sequence[str]) -> list[TitleDifference]:
+def _same_joining_word(x: str, y: str) -> bool:
+    """An article for another article, or "toward" for "towards": the same title."""
+    return {x, y} <= _ARTICLES or {x, y} == {"toward", "towards"}
+
+
+def _swapped_joining_words(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether both runs hold joining words (not articles) and not the same ones: "to the"
+    / "from" is another relation, not a dropped word."""
+    joins_a = [w for w in a if w in STOP_WORDS and w not in _ARTICLES]
+    joins_b = [w for w in b if w in STOP_WORDS and w not in _ARTICLES]
+    return bool(joins_a) and bool(joins_b) and joins_a != joins_b
+
+
+def _block(
+    a: Sequence[str], b: Sequence[str], names: frozenset[str] = frozenset()
+) -> list[TitleDifference]:
     """The differences of two aligned runs of words that are not equal."""
     if "".join(a) == "".join(b):  # spacing and hyphenation: "tree structured" / "treestructured"
         return []
     if len(a) == len(b):
-        return [_word_pair(x, y) for x, y in zip(a, b, strict=True)]
+        return [_word_pair(x, y, names) for x, y in zip(a, b, strict=True)]
+    swapped = _swapped_joining_words(a, b)
+    shown_joins = f'"{" ".join(a)}" / "{" ".join(b)}"'
     a = [w for w in a if w not in STOP_WORDS]
     b = [w for w in b if w not in STOP_WORDS]
     if a == b or "".join(a) == "".join(b):
+        if swapped:
+            return [TitleDifference("near_word", f"joining words differ: {shown_joins}")]
         return []
     if len(a) == len(b):
-        return [_word_pair(x, y) for x, y in zip(a, b, strict=True)]
+        return [_word_pair(x, y, names) for x, y in zip(a, b, strict=True)]
     shown = (
         f'"{" ".join(b)}" added'
         if not a
@@ -231,6 +267,11 @@ def _block(a: Sequence[str], b: Sequence[str]) -> list[TitleDifference]:
 def compare_titles(a: str, b: str) -> TitleDifference:
     """The worst difference between two titles, and how many content words changed."""
     wa, wb = title_words(a), title_words(b)
+    # Signs that folding drops but that name things: "C++" / "C#" / "C".
+    signs_a, signs_b = _SIGNS.findall(a), _SIGNS.findall(b)
+    if signs_a != signs_b:
+        shown = f'"{" ".join(signs_a) or "none"}" / "{" ".join(signs_b) or "none"}"'
+        return TitleDifference("near_word", f"the signs differ: {shown}")
     if wa == wb:
         return TitleDifference("same")
     # The numbers as written, digit run by digit run: joining words across a space or a
@@ -240,13 +281,17 @@ def compare_titles(a: str, b: str) -> TitleDifference:
     if numbers_a != numbers_b:
         return TitleDifference("number", f'"{" ".join(numbers_a)}" / "{" ".join(numbers_b)}"')
     found: list[TitleDifference] = []
+    names = _mixed_case_words(a) | _mixed_case_words(b)
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            found += _block(wa[i1:i2], wb[j1:j2])
-    content_a = Counter(_stem(w) for w in wa if w not in STOP_WORDS)
-    content_b = Counter(_stem(w) for w in wb if w not in STOP_WORDS)
-    if content_a == content_b and any(f.kind != "same" for f in found):
+            found += _block(wa[i1:i2], wb[j1:j2], names)
+    content_a = [_stem(w) for w in wa if w not in STOP_WORDS]
+    content_b = [_stem(w) for w in wb if w not in STOP_WORDS]
+    # The same content words in another order; in the same order, what differs is the
+    # joining words, which `found` names already.
+    reordered = content_a != content_b and Counter(content_a) == Counter(content_b)
+    if reordered and any(f.kind != "same" for f in found):
         found = [TitleDifference("reordered", "the same words in another order")]
     typos = [f for f in found if f.kind == "typo"]
     if len(typos) > 1:
