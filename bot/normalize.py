@@ -17,8 +17,11 @@ log = logging.getLogger(__name__)
 _NEW_ID = r"\d{4}\.\d{4,5}"
 _OLD_ID = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
 _ID_WITH_VERSION = re.compile(rf"^(?:arxiv:)?({_NEW_ID}|{_OLD_ID})(?:v(\d+))?$", re.IGNORECASE)
+# Bounded on both sides: "notarxiv.org" is another site, and "2611.043210" or
+# "2611.04321x" is a mistyped link, not paper 2611.04321 (which would then be skipped).
 _ID_IN_TEXT = re.compile(
-    rf"(?:arxiv\.org/(?:abs|pdf|html|format)/|arxiv:\s*)({_NEW_ID}|{_OLD_ID})(?:v(\d+))?",
+    rf"(?<![\w-])(?:arxiv\.org/(?:abs|pdf|html|format)/|arxiv:\s*)"
+    rf"({_NEW_ID}|{_OLD_ID})(?:v(\d+))?(?!\w)",
     re.IGNORECASE,
 )
 # A withdrawal notice speaks of this paper, at the start of a sentence of the comment or

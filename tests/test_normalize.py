@@ -144,3 +144,31 @@ def test_clean_title_is_one_line(text: str) -> None:
 )
 def test_withdrawal_wordings(comment: str, abstract: str, withdrawn: bool) -> None:
     assert bool(withdrawal_note(comment, abstract)) is withdrawn
+
+
+@pytest.mark.parametrize(
+    ("link", "paper_id"),
+    [
+        ("https://arxiv.org/abs/2611.043210", None),  # a digit too many: a mistyped link
+        ("https://arxiv.org/abs/2611.04321x", None),
+        ("https://notarxiv.org/abs/2611.04321", None),  # another site
+        ("https://export.arxiv.org/abs/2611.04321v2", "2611.04321"),
+        ("http://arxiv.org/pdf/2611.04321v2.pdf", "2611.04321"),
+        ("https://web.archive.org/web/2024/https://arxiv.org/abs/2611.04321", "2611.04321"),
+        ("https://arxiv.org/abs/2611.04321#section-2", "2611.04321"),
+        ("https://arxiv.org/html/2611.04321v1/", "2611.04321"),
+        ("arXiv:2611.04321.", "2611.04321"),
+    ],
+)
+def test_an_id_in_a_link_ends_where_the_id_ends(link: str, paper_id: str | None) -> None:
+    # Read as 2611.04321, a mistyped link made that real paper "listed", and skipped.
+    assert canonical_arxiv_id(link) == paper_id
+
+
+def test_a_mistyped_link_in_the_list_does_not_hide_the_real_paper() -> None:
+    from bot.config import TargetConfig
+    from bot.listdoc.document import ListDocument
+
+    text = "# L\n\n## Papers\n\n- [Another Paper](https://arxiv.org/abs/2611.043210)\n"
+    document = ListDocument(text, TargetConfig(last_updated_heading=""))
+    assert "2611.04321" not in document.ids
