@@ -79,6 +79,33 @@ def test_a_paper_named_under_an_entry_is_known_but_neither_counted_nor_audited()
     assert "## Papers (4)\n" in after  # three entries and the new one
 
 
+def test_a_retitled_table_row_keeps_its_cell_padding() -> None:
+    # The space before the next "|" went with the old title: a byte the bot must keep.
+    from bot.models import TitleChange
+
+    table = TargetConfig(
+        section="Circuits",
+        entry_template="| {title} | [arXiv]({url}) | {date} | {code} |",
+        last_updated_heading="",
+    )
+    rows = [
+        "| Circuits in *GPT-2* | [arXiv](http://arxiv.org/pdf/2506.07691v1) | 2025-06-11 | - |\n",
+        "| Sparse or Dense \\| A Study of SAEs | [arXiv](https://arxiv.org/abs/2506.04373)"
+        " | 2025-06-05 | - |\n",
+    ]
+    text = "# L\n\n#### Circuits\n\n| Title | Link | Date | Code |\n| --- | --- | --- | --- |\n"
+    document = ListDocument(text + "".join(rows), table)
+    changes = [
+        TitleChange("2506.07691", "Circuits in *GPT-2*", "Circuits in GPT-2 Small"),
+        TitleChange("2506.04373", "Sparse or Dense | A Study of SAEs", "Sparse or Dense"),
+    ]
+    after = document.with_titles(changes)
+    assert after == text + (
+        "| Circuits in GPT-2 Small | [arXiv](http://arxiv.org/pdf/2506.07691v1) | 2025-06-11 | - |\n"
+        "| Sparse or Dense | [arXiv](https://arxiv.org/abs/2506.04373) | 2025-06-05 | - |\n"
+    )
+
+
 def test_one_parse_serves_every_step() -> None:
     document = ListDocument(listing(3, 3), TARGET)
     assert document.sections is document.sections

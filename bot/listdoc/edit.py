@@ -67,7 +67,11 @@ def retitled(line: str, reader: Reader, entry: ListEntry, title: str) -> str:
     if span is None:
         return line
     start, end = span
-    core = line[start:end].strip()
+    written = line[start:end]
+    core = written.strip()
+    # A table cell's padding may lie inside the span the reader found: it stays.
+    start += len(written) - len(written.lstrip())
+    end -= len(written) - len(written.rstrip())
     mark = next(
         (
             m
