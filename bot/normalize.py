@@ -167,8 +167,11 @@ def _latex_contexts() -> tuple[Any, Any]:
         "arxiv-bot", macros=[macrospec.std_macro(n, False, 1) for n in font_macros], prepend=True
     )
     text_db = get_default_latex_context_db()
+    # \| is the norm bar in math and an escaped bar in text; pylatexenc drops it
+    # ("$\|W\|_2$" became "W_2").
+    bars = [MacroTextSpec("|", "\u2016"), MacroTextSpec("Vert", "\u2016")]
     text_db.add_context_category(
-        "arxiv-bot", macros=[MacroTextSpec(n, "%s") for n in font_macros], prepend=True
+        "arxiv-bot", macros=[MacroTextSpec(n, "%s") for n in font_macros] + bars, prepend=True
     )
     return walker_db, text_db
 

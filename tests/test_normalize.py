@@ -172,3 +172,9 @@ def test_a_mistyped_link_in_the_list_does_not_hide_the_real_paper() -> None:
     text = "# L\n\n## Papers\n\n- [Another Paper](https://arxiv.org/abs/2611.043210)\n"
     document = ListDocument(text, TargetConfig(last_updated_heading=""))
     assert "2611.04321" not in document.ids
+
+
+def test_norm_bars_survive_latex_to_text() -> None:
+    # pylatexenc dropped \| ("$\|W\|_2$" became "W_2" in the list).
+    assert clean_title(r"Bounds on $\|W\|_2$ for SAEs") == "Bounds on \u2016W\u2016_2 for SAEs"
+    assert clean_title(r"$\Vert x \Vert$ Norms") == "\u2016 x \u2016 Norms"
