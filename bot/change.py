@@ -6,9 +6,11 @@ move the date stamp, no PR edit; the next run with news carries it all.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from bot.pipeline import Plan
 from bot.reconcile import Reconciled
-from bot.repository.seam import Change, Snapshot
+from bot.repository.seam import Change, Snapshot, git_blob_sha
 from bot.state import PaperRecord, state_to_json
 
 
@@ -49,7 +51,10 @@ def pull_request_change(
     branch = snapshot.branch
     if not has_news(plan, reconciled):
         return Change({}, touch_pull=False)
-    files = {list_path: plan.list_text, state_path: state_to_json(plan.state)}
+    # The state on the branch names the list it was committed with (its git blob): a
+    # list there with another blob was edited since, even under the bot's trailer.
+    state = replace(plan.state, list_blob=git_blob_sha(plan.list_text))
+    files = {list_path: plan.list_text, state_path: state_to_json(state)}
     count = len(report.added) + len(report.carried)
     text = pull_request_text(report, list_path)
     return Change(

@@ -165,8 +165,19 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
     state = reject_closed(state, [(c.number, c.merged, c.state) for c in snapshot.closed])
     branch = snapshot.branch
     notes = list(snapshot.notes)
-    if branch is None or branch.pull is None or branch.state is None:
+    if branch is None or branch.pull is None:
         return Reconciled(state, snapshot.list_text, notes=notes)
+    if branch.state is None:
+        if not branch.foreign:
+            return Reconciled(state, snapshot.list_text, notes=notes)
+        # Someone's commits removed the bot's state there: what it proposed is unknown,
+        # but their list stands. Build on it; rebuilding from the base would drop it.
+        notes.append(
+            "The state file is gone from this branch, which holds commits the bot did not "
+            f"write ({'; '.join(branch.foreign[:3])}): the bot adds its papers on top."
+        )
+        text = branch.list_text or snapshot.list_text
+        return Reconciled(state, text, [], [], [], True, notes)
     branch_state = branch.state
     # A rejection recorded on the branch holds now, before the PR is merged or closed.
     state = state.with_status("rejected", rejected_on(branch_state, state))
@@ -174,11 +185,16 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
         state.watermark is None or branch_state.watermark > state.watermark
     ):
         state = replace(state, watermark=branch_state.watermark)
+    # The list there is not the one the bot committed with its state: a commit amended
+    # or rewritten with the bot's trailer still on it. Its edits win, as any commit's.
+    edited = bool(branch_state.list_blob) and branch_state.list_blob != branch.list_blob
     branch_list = None
-    if branch.foreign or branch.legacy:
+    if branch.foreign or branch.legacy or edited:
         branch_list = ListDocument(branch.list_text or snapshot.list_text, target)
-    on_top = bool(branch.foreign) or (
-        branch_list is not None and not as_the_bot_wrote(base, branch_state, branch_list)
+    on_top = (
+        bool(branch.foreign)
+        or edited
+        or (branch_list is not None and not as_the_bot_wrote(base, branch_state, branch_list))
     )
     if not on_top:
         branch_list = None
@@ -194,7 +210,11 @@ def reconcile(snapshot: Snapshot, target: TargetConfig, today: date) -> Reconcil
     if not on_top:
         titles = carry_titles(state, base, branch_state)
         return Reconciled(state, snapshot.list_text, pending, pending, titles, notes=notes)
-    foreign = branch.foreign or ("an older bot version's commit, edited since",)
+    foreign = branch.foreign or (
+        ("the list, changed since the bot's last commit (a commit amended or rewritten)",)
+        if edited
+        else ("an older bot version's commit, edited since",)
+    )
     notes.append(
         f"This branch holds {len(foreign)} commit(s) the bot did not write "
         f"({'; '.join(foreign[:3])}): the bot adds its papers on top and never "

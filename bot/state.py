@@ -71,6 +71,9 @@ class State(Struct, frozen=True):
     # top-level ones, and per paper id those inside its record.
     extra_keys: dict[str, msgspec.Raw] = field(default_factory=dict)
     extra_paper_keys: dict[str, dict[str, msgspec.Raw]] = field(default_factory=dict)
+    # On the bot's branch: the git blob SHA-1 of the list it committed with this state.
+    # A list there with another blob was edited since, trailer or not (an amended commit).
+    list_blob: str = ""
 
     def known(self) -> KnownTitles:
         records = self.papers.values()
@@ -207,6 +210,7 @@ class _StateFile(msgspec.Struct, forbid_unknown_fields=True):
     handled_pulls: tuple[int, ...] = ()
     enrichment: dict[str, dict[str, str]] = {}
     papers: list[PaperRecord] = []
+    list_blob: str = ""
 
 
 def state_to_json(state: State) -> str:
@@ -223,6 +227,8 @@ def state_to_json(state: State) -> str:
         "enrichment": {k: state.enrichment[k] for k in sorted(state.enrichment)},
         "papers": papers,
     }
+    if state.list_blob:
+        data["list_blob"] = state.list_blob
     data.update((k, v) for k, v in state.extra_keys.items() if k not in data)
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode() + "\n"
 
@@ -261,6 +267,7 @@ def state_from_json(text: str | bytes, path: Path | str) -> State:
         enrichment=data.enrichment,
         extra_keys=extra,
         extra_paper_keys=extra_papers,
+        list_blob=data.list_blob,
     )
 
 

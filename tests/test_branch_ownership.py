@@ -258,3 +258,74 @@ def test_a_push_during_the_run_is_never_overwritten(
     arxiv_server.add(sae(2))
     code, _, err = run(capsys)
     assert code == 1 and "moved while the bot ran" in err and github.refs[BRANCH] == head
+
+
+def amend(github: FakeGitHub, files: dict[str, str]) -> None:
+    """`git commit --amend` of the bot's head, force-pushed: its message, trailer and all."""
+    head = github.refs[BRANCH]
+    commit = github.commits[head]
+    github.refs[BRANCH] = github.commit_files(files, commit["parents"], commit["message"], head)
+
+
+def test_an_amended_bot_commit_is_the_maintainers_work(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The trailer alone said "the bot's": the fixed title was overwritten and the paper
+    # deleted in the amend came back. The state names the list blob the bot committed.
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    readme = github.file("README.md", BRANCH).replace(distinct_title(1), "A Title They Fixed")
+    kept = "".join(line for line in readme.splitlines(keepends=True) if "2611.00002" not in line)
+    amend(github, {"README.md": kept})
+    arxiv_server.add(sae(3))
+    code, _, _ = run(capsys)
+    after = github.file("README.md", BRANCH)
+    assert code == 0 and "A Title They Fixed" in after and "2611.00002" not in after
+    assert "2611.00003" in after and branch_state(github)["2611.00002"] == "rejected"
+
+
+def test_a_state_file_removed_on_the_branch_never_rebuilds_it_from_the_base(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    files = github.files_at(BRANCH)
+    files["README.md"] = files["README.md"].replace(distinct_title(1), "A Title They Fixed")
+    del files["state/state.json"]
+    tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
+    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], "Drop the bot's state")
+    arxiv_server.add(sae(3))
+    code, _, _ = run(capsys)
+    after = github.file("README.md", BRANCH)
+    assert code == 0 and "A Title They Fixed" in after and "2611.00003" in after
+
+
+def test_a_list_renamed_on_the_branch_stops_the_run_and_changes_nothing(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The base's list stood in for the missing one: every pending paper was recorded as
+    # rejected, and a stale README.md came back beside the renamed file.
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    files = github.files_at(BRANCH)
+    files["PAPERS.md"] = files.pop("README.md")
+    tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
+    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], "Rename the list")
+    head = github.refs[BRANCH]
+    arxiv_server.add(sae(3))
+    code, _, err = run(capsys)
+    assert code == 1 and "README.md is gone from branch" in err.strip().splitlines()[-1]
+    assert github.refs[BRANCH] == head and set(branch_state(github).values()) == {"pending"}
+
+
+def test_the_list_blob_is_gits_object_id(tmp_path: Path) -> None:
+    import subprocess
+
+    from bot.repository.seam import git_blob_sha
+
+    text = "# List\r\n\n- [Café – résumé](https://arxiv.org/abs/2611.00001)\n"
+    (tmp_path / "README.md").write_bytes(text.encode("utf-8"))
+    hashed = subprocess.run(
+        ["git", "hash-object", str(tmp_path / "README.md")], capture_output=True, text=True
+    )
+    assert git_blob_sha(text) == hashed.stdout.strip()

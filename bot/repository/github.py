@@ -10,7 +10,7 @@ import logging
 from typing import Any
 from urllib.parse import quote
 
-from bot.errors import ConfigError, ListFormatError
+from bot.errors import ConfigError, ListFormatError, PublishError
 from bot.models import PullRequestRef
 from bot.repository.github_client import GithubClient
 from bot.repository.github_publish import publish
@@ -97,6 +97,18 @@ class GithubRepository(GithubClient):
             return BotBranch(str(head["sha"]), foreign=foreign, has_base=has_base)
         head_sha = str(head["sha"])
         labels = {label["name"] for label in pull.get("labels", [])}
+        files: list[dict[str, Any]] = compared.get("files") or []
+        listed = next((f for f in files if f["filename"] == list_path), {})
+        list_blob = "" if listed.get("status") == "removed" else str(listed.get("sha") or "")
+        state = self.read_state(state_path, head_sha, f"PR #{pull['number']}")
+        edited = state is not None and bool(state.list_blob) and state.list_blob != list_blob
+        list_text = self.read_file(list_path, head_sha) if foreign or legacy or edited else None
+        if (foreign or legacy or edited) and list_text is None:
+            raise PublishError(
+                f"{list_path} is gone from branch {branch} of pull request #{pull['number']} "
+                "(renamed or deleted there): the bot cannot tell its papers from your edits; "
+                "restore it on the branch, or close the pull request; nothing was changed"
+            )
         return BotBranch(
             head_sha,
             PullRequestRef(int(pull["number"]), str(pull["html_url"])),
@@ -104,9 +116,10 @@ class GithubRepository(GithubClient):
             set(self.settings.labels) <= labels,
             foreign,
             has_base,
-            self.read_state(state_path, head_sha, f"PR #{pull['number']}"),
-            self.read_file(list_path, head_sha) if foreign or legacy else None,
+            state,
+            list_text,
             legacy,
+            list_blob,
         )
 
     # -- writing (bot/repository/github_publish.py: requests through `call` only) --

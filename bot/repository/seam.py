@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol
 
 from msgspec import Struct, field
@@ -39,6 +40,10 @@ class BotBranch(Struct, frozen=True):
     state: State | None = None
     list_text: str | None = None
     legacy: bool = False  # commits of an older bot version (no trailer): checked by content
+    # The list's git blob SHA-1 at the head ("" when the branch leaves it as at the merge
+    # base): against the state's `list_blob`, whether the list was edited since the bot
+    # wrote it (GitHub's compare lists each changed file with its blob sha).
+    list_blob: str = ""
 
 
 class Snapshot(Struct, frozen=True):
@@ -100,3 +105,10 @@ class Repository(Protocol):
     def publish(self, change: Change) -> Published:
         """Write `change`: the pull request it opened or updated, if any, and notes."""
         ...
+
+
+def git_blob_sha(text: str) -> str:
+    """Git's object id of a file holding `text` (UTF-8): SHA-1 of "blob <size>\\0" and
+    the bytes (git's object format, the `sha` GitHub's APIs report for a file)."""
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()

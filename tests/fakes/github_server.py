@@ -148,7 +148,9 @@ class FakeGitHub(LocalServer):
 
     # -- git objects -------------------------------------------------------
     def _store(self, kind: str, payload: bytes) -> str:
-        return hashlib.sha1(kind.encode() + b"\0" + payload).hexdigest()
+        """An object id as git makes it: SHA-1 of "<kind> <size>\\0" and the payload (a
+        blob's id is then the `sha` GitHub reports for that file's bytes)."""
+        return hashlib.sha1(f"{kind} {len(payload)}\0".encode() + payload).hexdigest()
 
     def add_blob(self, content: bytes) -> str:
         sha = self._store("blob", content)
@@ -544,6 +546,23 @@ class FakeGitHub(LocalServer):
             git = self.commit_json(sha)
             return {"sha": sha, "url": git["url"], "commit": git, "parents": git["parents"]}
 
+        # Three dots: the files changed from the merge base to head, each with its blob at
+        # head (GitHub lists up to 300); a file removed there has status "removed".
+        old = self.trees[self.commits[fork]["tree"]] if fork else {}
+        new = self.trees[self.commits[head_sha]["tree"]]
+        files = [
+            {
+                "filename": path,
+                "sha": new.get(path) or old[path],
+                "status": "removed"
+                if path not in new
+                else "added"
+                if path not in old
+                else "modified",
+            }
+            for path in sorted(old.keys() | new.keys())
+            if old.get(path) != new.get(path)
+        ]
         return 200, {
             "url": f"{self._repo_url()}/compare/{base}...{head}",
             "status": status,
@@ -553,7 +572,7 @@ class FakeGitHub(LocalServer):
             "base_commit": as_commit(base_sha),
             "merge_base_commit": as_commit(fork) if fork else None,
             "commits": [as_commit(c) for c in ahead],
-            "files": [],
+            "files": files[:300],
         }
 
     def _post_merge(self, q: dict[str, str], b: dict[str, Any]) -> tuple[int, Any]:
