@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.models import OVERFLOW_MARKER
 from tests.fakes.arxiv_server import FakeArxiv
-from tests.fakes.github_server import FakeGitHub, Fault
+from tests.fakes.github_server import Comment, FakeGitHub, Fault
 from tests.test_pullrequest import BRANCH, distinct_title, github, remove_line, run, sae
 
 __all__ = ["github"]  # the fixture, shared with test_pullrequest
@@ -120,10 +121,15 @@ def test_a_moved_base_is_merged_in_and_a_conflict_is_left_and_said(
     fixed = github.file("README.md", BRANCH)
     github.push(BRANCH, {"README.md": fixed.replace(line, line + " (edited on the branch)")})
     before = github.refs[BRANCH]
+    # A body too long for GitHub goes on in comments: held back, they stay as they are.
+    overflow = OVERFLOW_MARKER + "\nthe rest of the proposed papers"
+    github.comments.append(Comment(70, 1, overflow))
+    github.pull(1).body += OVERFLOW_MARKER
     arxiv_server.add(sae(4))
     code, _, err = run(capsys)
     assert code == 0 and "conflicts with edits on this branch" in err
     assert "conflicts with edits on this branch" in github.pull(1).body
+    assert github.comments_on(1) == [overflow]
     assert github.refs[BRANCH] == before  # left exactly as it was
     assert not any(ref.endswith("merge-trial") for ref in github.refs)
     assert "2611.00004" not in github.file("README.md", BRANCH)
@@ -329,3 +335,20 @@ def test_the_list_blob_is_gits_object_id(tmp_path: Path) -> None:
         ["git", "hash-object", str(tmp_path / "README.md")], capture_output=True, text=True
     )
     assert git_blob_sha(text) == hashed.stdout.strip()
+
+
+def test_a_pull_request_retargeted_to_another_base_is_never_reset(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Listed by head and base, the open PR was not found: the branch was force-reset as
+    # a closed PR's, dropping its papers, and a second PR was opened from it.
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    github.refs["dev"] = github.refs["main"]
+    github.pull(1).base = "dev"  # the maintainer edits the PR's base
+    head = github.refs[BRANCH]
+    arxiv_server.add(sae(3))
+    code, _, err = run(capsys)
+    line = err.strip().splitlines()[-1]
+    assert code == 1 and "pull request #1 from arxiv-bot/updates is open into 'dev'" in line
+    assert github.refs[BRANCH] == head and len(github.pulls) == 1

@@ -47,12 +47,22 @@ class GithubRepository(GithubClient):
                 "fix target.file"
             )
         state = self.read_state(state_path, base_sha, self.base) or State()
-        pulls = self.call(
+        # By head alone: a pull request from the bot's branch into another base (the
+        # maintainer retargeted it, or github.base changed) must be seen, not rebuilt.
+        every = self.call(
             "GET",
             "/pulls",
             "listing the bot's pull requests",
-            params={"state": "all", "head": f"{self.owner}:{branch}", "base": self.base},
+            params={"state": "all", "head": f"{self.owner}:{branch}"},
         )
+        elsewhere = [p for p in every if p["state"] == "open" and p["base"]["ref"] != self.base]
+        if elsewhere:
+            raise PublishError(
+                f"pull request #{elsewhere[0]['number']} from {branch} is open into "
+                f"'{elsewhere[0]['base']['ref']}', not github.base '{self.base}': set "
+                "github.base to it, or retarget or close it; nothing was changed"
+            )
+        pulls = [p for p in every if p["base"]["ref"] == self.base]
         open_pull = next((p for p in pulls if p["state"] == "open"), None)
         closed = tuple(
             ClosedPull(

@@ -48,7 +48,7 @@ def publish(gh: GithubClient, snapshot: Snapshot, change: Change) -> Published:
         body = (
             branch.pull_body.split(CONFLICT_NOTE)[0].rstrip() + f"\n\n{CONFLICT_NOTE} {conflict}\n"
         )
-        update_pull(gh, pull, branch, body, ())
+        update_pull(gh, pull, branch, body, None)  # the branch did not change: nor do they
         return Published(pull, (conflict,), held_back=True)
     if change.touch_pull:
         update_pull(gh, pull, branch, change.pull_body, change.comments)
@@ -70,8 +70,9 @@ def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> str:
         if branch.foreign:
             raise PublishError(
                 f"branch {name} holds commits the bot did not write "
-                f"({'; '.join(branch.foreign[:3])}) and no open pull request: the bot leaves "
-                "it alone; merge or delete that branch, or set github.branch"
+                f"({'; '.join(branch.foreign[:3])}) and no open pull request (merged or "
+                "closed): the bot leaves it alone; delete that branch once nothing on it is "
+                "wanted, open a pull request from it, or set github.branch"
             )
         # The bot's commits only, kept in their closed pull request: start again from the base.
         parents, tree, force = [snapshot.base_sha], gh.base_tree, True
@@ -222,9 +223,10 @@ def update_pull(
     pull: PullRequestRef,
     branch: BotBranch,
     body: str,
-    comments: Sequence[str],
+    comments: Sequence[str] | None,
 ) -> None:
-    """Edit the body only when it changed; label only when a label is missing."""
+    """Edit the body only when it changed; label only when a label is missing. The
+    overflow comments are replaced by `comments`, or left as they are with None."""
     if branch.pull_body != body:
         gh.call(
             "PATCH",
@@ -232,7 +234,7 @@ def update_pull(
             f"updating pull request #{pull.number}",
             body={"body": body},
         )
-    if comments or OVERFLOW_MARKER in branch.pull_body:
+    if comments is not None and (comments or OVERFLOW_MARKER in branch.pull_body):
         replace_overflow_comments(gh, pull.number, comments)
     if not branch.labelled:
         label(gh, pull.number)

@@ -632,7 +632,8 @@ class FakeGitHub(LocalServer):
                 "message": "Validation Failed",
                 "errors": [{"resource": "PullRequest", "field": "head", "code": "invalid"}],
             }
-        if any(p.head == head and p.state == "open" for p in self.pulls):
+        # GitHub refuses a second open pull request from one head into the same base only.
+        if any(p.head == head and p.base == b["base"] and p.state == "open" for p in self.pulls):
             return 422, {
                 "message": "Validation Failed",
                 "errors": [
