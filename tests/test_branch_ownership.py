@@ -352,3 +352,17 @@ def test_a_pull_request_retargeted_to_another_base_is_never_reset(
     line = err.strip().splitlines()[-1]
     assert code == 1 and "pull request #1 from arxiv-bot/updates is open into 'dev'" in line
     assert github.refs[BRANCH] == head and len(github.pulls) == 1
+
+
+def test_a_label_call_that_failed_is_made_by_the_next_run(
+    github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only a run with news touched the PR: a failed label call left it unlabelled for good.
+    github.script(Fault("POST", r"/issues/1/labels$", status=502, times=20))
+    arxiv_server.add(sae(1))
+    assert run(capsys)[0] == 1 and github.pull(1).labels == []
+    github.faults.clear()
+    since = len(github.log)
+    assert run(capsys)[0] == 0  # nothing new
+    assert github.pull(1).labels
+    assert writes(github, since) == ["POST /repos/octo/awesome-list/issues/1/labels"]

@@ -52,6 +52,8 @@ def publish(gh: GithubClient, snapshot: Snapshot, change: Change) -> Published:
         return Published(pull, (conflict,), held_back=True)
     if change.touch_pull:
         update_pull(gh, pull, branch, change.pull_body, change.comments)
+    elif not branch.labelled:  # a label call that failed before: the only write of such a run
+        label(gh, pull.number)
     return Published(pull)
 
 
