@@ -202,13 +202,34 @@ def test_a_table_whose_separator_has_one_dash_per_column_is_still_a_table() -> N
 
 
 def test_every_stamp_format_is_told_from_a_stamp_written_in_it() -> None:
-    from bot.listdoc.stamp import STAMP_FORMATS, detect_stamp_format
+    from bot.listdoc.stamp import STAMP_FORMATS, detect_stamp_format, render_stamp
 
     when = datetime(2026, 11, 21, 9, 30, 5, tzinfo=UTC)  # day 21: no day/month doubt
     for fmt in STAMP_FORMATS:
         written = when.strftime(fmt)
         found = detect_stamp_format(written)
-        assert found is not None and when.strftime(found) == written, fmt
+        assert found is not None and render_stamp(found, when) == written, fmt
+
+
+@pytest.mark.parametrize(
+    ("written", "rewritten"),
+    [
+        ("June 1, 2026 at 03:30:56 AM UTC", "December 5, 2026 at 09:05:07 AM UTC"),
+        ("July 31, 2025", "December 5, 2026"),  # beside a month's name: "5", as English has it
+        ("Jul 05, 2025", "Dec 05, 2026"),  # the list pads: so does the bot
+        ("1 June 2026", "5 December 2026"),
+        ("7/31/2025", "12/5/2026"),
+        ("2025-07-31", "2026-12-05"),
+        ("June 1, 2026 at 3:30 AM", "December 5, 2026 at 9:05 AM"),
+    ],
+)
+def test_a_stamp_keeps_its_unpadded_numbers(written: str, rewritten: str) -> None:
+    # strptime reads "1" with %d, strftime writes "01": "June 1" became "December 05".
+    from bot.listdoc.stamp import detect_stamp_format, render_stamp
+
+    found = detect_stamp_format(written)
+    assert found is not None
+    assert render_stamp(found, datetime(2026, 12, 5, 9, 5, 7, tzinfo=UTC)) == rewritten
 
 
 def test_the_formats_of_a_shape_are_those_whose_own_features_are_that_shape() -> None:

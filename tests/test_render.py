@@ -317,3 +317,13 @@ def test_the_line_parse_reads_what_the_whole_text_scan_reads(line: str) -> None:
     if fast and whole:
         assert fast.group("title", "url") == whole.group("title", "url")
         assert fast["id"] is None or fast["id"] == canonical_arxiv_id(fast["url"])
+
+
+def test_a_bare_ampersand_stays_as_lists_write_it_and_an_entity_is_escaped() -> None:
+    from bot.listdoc.markdown import escape_markdown
+
+    # "\&" rendered the same, but wrote another byte than the list's own "R&D".
+    assert escape_markdown("Sparse Autoencoders & Transcoders for R&D") == (
+        "Sparse Autoencoders & Transcoders for R&D"
+    )
+    assert escape_markdown("&amp; and &#60;b&gt;") == r"\&amp; and \&#60;b\&gt;"

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 # that can open a link, image, emphasis, code span, HTML tag, entity, table cell,
 # strikethrough or (on GitHub) math inside a list entry.
 MARKDOWN_SPECIAL = "\\`*_[]<>|!~&$"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~&$])")
+# "&" only where it opens an entity ("&amp;", "&#60;"): a bare "&" renders as itself, and
+# lists write "R&D" and "A & B" so.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~$]|&(?=#?\w+;))")
 _UNESCAPE = re.compile(r"\\(.)")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from itertools import product
+from itertools import combinations, product
 
 from bot.errors import ListFormatError
 from bot.listdoc.lines import heading_name_and_count, heading_of
@@ -79,8 +79,47 @@ def detect_stamp_format(text: str, context: str = "") -> str | None:
                 f"the stamp date {text!r} reads as day/month or month/day and the list's "
                 f'other dates do not tell which: set target.stamp_format (e.g. "{fmt}")'
             )
-        return fmt if order == days.split(days[2])[0] else other
+        fmt = fmt if order == days.split(days[2])[0] else other
+    return _as_written(text, fmt)
+
+
+# strptime reads "1" for %d, but strftime writes "01": a stamp written without the
+# zero ("June 1, 2026") keeps it off, marked as glibc marks it ("%-d"), which
+# render_stamp writes on every platform.
+_UNPADDED = ("%d", "%m", "%I", "%H")
+
+
+def _as_written(text: str, fmt: str) -> str:
+    """`fmt`, with "%-d" (and %-m, %-I, %-H) where `text` writes that number unpadded."""
+    when = datetime.strptime(text, fmt)
+    if when.day >= 10 and ("%B" in fmt or "%b" in fmt):
+        # "July 31, 2025" does not show whether a day is padded: beside a month's name,
+        # English writes "December 5", so that is how the next stamp reads.
+        fmt = fmt.replace("%d", "%-d")
+    present = [d for d in _UNPADDED if d in fmt]
+    for size in range(len(present) + 1):
+        for chosen in combinations(present, size):
+            variant = fmt
+            for directive in chosen:
+                variant = variant.replace(directive, "%-" + directive[1])
+            if render_stamp(variant, when) == text:
+                if chosen:  # a date written "7/31/2025" writes "12/5/2026" too
+                    for directive in ("%d", "%m"):
+                        variant = variant.replace(directive, "%-" + directive[1])
+                return variant
     return fmt
+
+
+def render_stamp(fmt: str, when: datetime) -> str:
+    """`when` in the strftime format `fmt`, which may write %-d, %-m, %-I and %-H unpadded."""
+    for letter, value in (
+        ("d", when.day),
+        ("m", when.month),
+        ("I", (when.hour - 1) % 12 + 1),
+        ("H", when.hour),
+    ):
+        fmt = fmt.replace("%-" + letter, str(value))
+    return when.strftime(fmt)
 
 
 def _features(text: str) -> tuple[object, ...]:
@@ -165,7 +204,7 @@ def refresh_stamp(lines: list[str], label: str, stamp_format: str, now: datetime
             f"cannot tell the format of the stamp on line {index + 1} "
             f"({date_text.strip()[:40]!r}); set target.stamp_format (a strftime format)"
         )
-    lines[index] = body[:start] + now.strftime(fmt) + body[end:] + line[len(body) :]
+    lines[index] = body[:start] + render_stamp(fmt, now) + body[end:] + line[len(body) :]
 
 
 _LABEL_END = re.compile(r"[\s:*_\-\u2013\u2014]*(?:on\s+)?[\s*_]*", re.I)

@@ -7,7 +7,6 @@ themselves and checked by writing each listed paper back and comparing the bytes
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
 
@@ -271,11 +270,18 @@ def heading_phrases(name: str) -> tuple[str, ...]:
 
 
 def position_of(entries: tuple[ListEntry, ...]) -> str:
-    """ "top" when the list runs newest first (arXiv ids fall down the list), else "bottom"."""
+    """ "top" when the list's newest papers (by arXiv id) stand in its upper half, else
+    "bottom".
+
+    Where the newest tenth stands tells, not how neighbours compare: a list that grows
+    at the bottom often appends each batch newest first, so its neighbours fall more
+    often than they rise (560 to 319 on the 880-entry list in tests/data).
+    """
     ids = [e.id for e in entries if e.id and "/" not in e.id]
-    falling = sum(1 for a, b in itertools.pairwise(ids) if a > b)
-    rising = sum(1 for a, b in itertools.pairwise(ids) if a < b)
-    return "bottom" if rising > falling else "top"
+    if len(ids) < 2:
+        return "top"
+    newest = sorted(range(len(ids)), key=ids.__getitem__)[-max(1, len(ids) // 10) :]
+    return "bottom" if sum(newest) / len(newest) > (len(ids) - 1) / 2 else "top"
 
 
 def survey_stamp(lines: list[str]) -> tuple[str, str]:
