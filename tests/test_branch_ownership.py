@@ -290,6 +290,13 @@ def test_an_amended_bot_commit_is_the_maintainers_work(
     assert "2611.00003" in after and branch_state(github)["2611.00002"] == "rejected"
 
 
+def commit_tree(github: FakeGitHub, files: dict[str, str], message: str) -> None:
+    """A maintainer's commit on the bot's branch whose tree is exactly `files` (a file
+    left out is removed, one under a new name is renamed)."""
+    tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
+    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], message)
+
+
 def test_a_state_file_removed_on_the_branch_never_rebuilds_it_from_the_base(
     github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -298,8 +305,7 @@ def test_a_state_file_removed_on_the_branch_never_rebuilds_it_from_the_base(
     files = github.files_at(BRANCH)
     files["README.md"] = files["README.md"].replace(distinct_title(1), "A Title They Fixed")
     del files["state/state.json"]
-    tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
-    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], "Drop the bot's state")
+    commit_tree(github, files, "Drop the bot's state")
     arxiv_server.add(sae(3))
     code, _, _ = run(capsys)
     after = github.file("README.md", BRANCH)
@@ -315,8 +321,7 @@ def test_a_list_renamed_on_the_branch_stops_the_run_and_changes_nothing(
     run(capsys)
     files = github.files_at(BRANCH)
     files["PAPERS.md"] = files.pop("README.md")
-    tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
-    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], "Rename the list")
+    commit_tree(github, files, "Rename the list")
     head = github.refs[BRANCH]
     arxiv_server.add(sae(3))
     code, _, err = run(capsys)
