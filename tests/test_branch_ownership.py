@@ -9,6 +9,7 @@ GitHub mode is an error, and a run with nothing new writes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -290,22 +291,31 @@ def test_an_amended_bot_commit_is_the_maintainers_work(
     assert "2611.00003" in after and branch_state(github)["2611.00002"] == "rejected"
 
 
-def commit_tree(github: FakeGitHub, files: dict[str, str], message: str) -> None:
-    """A maintainer's commit on the bot's branch whose tree is exactly `files` (a file
-    left out is removed, one under a new name is renamed)."""
+def proposed_then_committed(
+    github: FakeGitHub,
+    arxiv_server: FakeArxiv,
+    capsys: pytest.CaptureFixture[str],
+    edit: Callable[[dict[str, str]], None],
+) -> None:
+    """Two papers proposed, then a maintainer's commit on the branch whose tree is the
+    branch's files as `edit` leaves them (a file left out is removed, or renamed)."""
+    arxiv_server.add(sae(1), sae(2))
+    run(capsys)
+    files = github.files_at(BRANCH)
+    edit(files)
     tree = github.add_tree({p: github.add_blob(t.encode()) for p, t in files.items()})
-    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], message)
+    github.refs[BRANCH] = github.add_commit(tree, [github.refs[BRANCH]], "A maintainer's commit")
 
 
 def test_a_state_file_removed_on_the_branch_never_rebuilds_it_from_the_base(
     github: FakeGitHub, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    arxiv_server.add(sae(1), sae(2))
-    run(capsys)
-    files = github.files_at(BRANCH)
-    files["README.md"] = files["README.md"].replace(distinct_title(1), "A Title They Fixed")
-    del files["state/state.json"]
-    commit_tree(github, files, "Drop the bot's state")
+
+    def fix_title_and_drop_the_state(files: dict[str, str]) -> None:
+        files["README.md"] = files["README.md"].replace(distinct_title(1), "A Title They Fixed")
+        del files["state/state.json"]
+
+    proposed_then_committed(github, arxiv_server, capsys, fix_title_and_drop_the_state)
     arxiv_server.add(sae(3))
     code, _, _ = run(capsys)
     after = github.file("README.md", BRANCH)
@@ -317,11 +327,11 @@ def test_a_list_renamed_on_the_branch_stops_the_run_and_changes_nothing(
 ) -> None:
     # The base's list stood in for the missing one: every pending paper was recorded as
     # rejected, and a stale README.md came back beside the renamed file.
-    arxiv_server.add(sae(1), sae(2))
-    run(capsys)
-    files = github.files_at(BRANCH)
-    files["PAPERS.md"] = files.pop("README.md")
-    commit_tree(github, files, "Rename the list")
+
+    def rename(files: dict[str, str]) -> None:
+        files["PAPERS.md"] = files.pop("README.md")
+
+    proposed_then_committed(github, arxiv_server, capsys, rename)
     head = github.refs[BRANCH]
     arxiv_server.add(sae(3))
     code, _, err = run(capsys)
