@@ -115,6 +115,37 @@ def test_the_table_list_picks_the_section_with_most_papers_and_routes_the_others
     assert "Position Papers" in layout.unrouted  # four columns, not five
 
 
+def test_a_heading_whose_phrase_no_title_uses_routes_by_its_own_words() -> None:
+    # "interpretability in vision llms" as one phrase is in none of its section's titles:
+    # its papers and the benchmarking ones went to the default section.
+    from datetime import date
+
+    from bot.models import Paper
+    from bot.sections import compile_routes, route
+
+    layout = survey((DATA / "awesome-interpretability-in-llms.md").read_text(encoding="utf-8"))
+    assert layout.routes["Interpretability in Vision LLMs"][-1] == "vision"
+    assert layout.routes["Benchmarking Interpretability"][-1] == "benchmark*"
+    assert layout.routes["SAE, Dictionary Learning and Superposition"] == (
+        "sae",
+        "dictionary learning",
+        "superposition",
+    )  # its phrases are in its titles: nothing added
+    routes = compile_routes(layout.routes)
+
+    def section(title: str) -> str:
+        paper = Paper("2611.00001", 1, title, "", (), date(2026, 11, 1), "", ())
+        return route(paper, routes, layout.section)[0]
+
+    assert section("Tracing Visual Tokens in Vision-Language Models") == (
+        "Interpretability in Vision LLMs"
+    )
+    assert section("A Benchmark for Evaluating Circuit Discovery") == (
+        "Benchmarking Interpretability"
+    )
+    assert section("Attention Heads Track Syntax") == "Interpretable Analysis of LLMs"
+
+
 def test_terms_are_frequent_in_the_list_and_rare_on_arxiv() -> None:
     layout = survey((DATA / "awesome-mechanistic-interpretability.md").read_text(encoding="utf-8"))
     terms = [term for term, _ in propose_terms(layout.titles)]

@@ -78,11 +78,12 @@ def survey(text: str) -> Layout:
     template = choose_template(lines, chosen)
     checked, differs = check_template(lines, chosen.entries, template)
     same = [h for h in headings if h is not chosen and h.entries]
+    others = [h.name for h in headings if h is not chosen]
     routes = {
         h.name: phrases
         for h in same
         if h.columns == chosen.columns
-        for phrases in [heading_phrases(h.name)]
+        for phrases in [route_phrases(h, chosen.name, others)]
         if phrases
     }
     unrouted = tuple(h.name for h in same if h.name not in routes)
@@ -257,6 +258,38 @@ def _title_in(text: str, entry: ListEntry) -> tuple[int, int] | None:
         if at >= 0:
             return at, at + len(written)
     return None
+
+
+def route_phrases(heading: Heading, default: str, names: list[str]) -> tuple[str, ...]:
+    """The heading's phrases (heading_phrases); when none occurs in the titles under it,
+    also its own words that those titles use and the other headings do not:
+    "Interpretability in Vision LLMs" -> "vision", "Benchmarking Interpretability" ->
+    "benchmark*" (a whole heading seldom occurs in a paper's title: its papers went to
+    the default section)."""
+    from bot.phrases import phrase_pattern
+
+    phrases = list(heading_phrases(heading.name))
+    titles = [e.title for e in heading.entries if e.title]
+    if any(phrase_pattern(p).search(t) for p in phrases for t in titles):
+        return tuple(phrases)
+    elsewhere = Counter(
+        w for name in {*names, default} if name != heading.name for w in set(_words_of(name))
+    )
+    for word in _words_of(heading.name):
+        if elsewhere[word] or word in phrases:
+            continue
+        phrase = word[:-3] + "*" if word.endswith("ing") and len(word) > 6 else word
+        if any(phrase_pattern(phrase).search(title) for title in titles):
+            phrases.append(phrase)
+    return tuple(dict.fromkeys(phrases))
+
+
+def _words_of(name: str) -> list[str]:
+    words = re.findall(r"[a-z][a-z0-9-]+", re.sub(r"\(.*?\)", "", name.casefold()))
+    return [w for w in words if len(w) >= 3 and w not in _NOT_PHRASES and w not in _JOINING]
+
+
+_JOINING = frozenset(["and", "or", "the", "for", "with", "from", "into", "via", "of", "in", "on"])
 
 
 def heading_phrases(name: str) -> tuple[str, ...]:
