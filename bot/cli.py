@@ -42,6 +42,8 @@ def parse_date(value: str) -> date:
 def parse_since(value: str) -> date | timedelta:
     """A date (YYYY-MM-DD), or a number of days back ("21d"), resolved by the command."""
     if value[:-1].isdigit() and value[-1:] == "d":
+        if int(value[:-1]) > 36500:  # arXiv began in 1991
+            raise argparse.ArgumentTypeError(f"invalid window {value!r}: at most 36500d")
         return timedelta(days=int(value[:-1]))
     return parse_date(value)
 
@@ -311,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command_line(args: argparse.Namespace) -> int:
     """Run the parsed command; turn its outcome into an exit code and at most one line."""
-    load_dotenv_file(Path.cwd() / ".env")
+    try:
+        load_dotenv_file(Path.cwd() / ".env")
+    except BotError as exc:  # before the secrets are known: the message holds none
+        return failed(args, f"error: {exc}", 1)
     redactor = RedactingFilter(secret_values())
     debug = bool(getattr(args, "debug", False))
     setup_logging(debug, redactor)

@@ -7,11 +7,13 @@ reading code.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import types
 import typing
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +227,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         raise ConfigError(f"'{key}' must be a whole number, got {value!r}")
     if hint is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if not math.isfinite(value):  # TOML has nan and inf: no threshold or pause means them
+                raise ConfigError(f"'{key}' must be a finite number, got {value!r}")
             return float(value)
         raise ConfigError(f"'{key}' must be a number, got {value!r}")
     if hint is str:
@@ -247,6 +251,8 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         for name, weight in value.items():
             if isinstance(weight, bool) or not isinstance(weight, int | float):
                 raise ConfigError(f"'{key}.\"{name}\"' must be a number (a weight), got {weight!r}")
+            if not math.isfinite(weight):
+                raise ConfigError(f"'{key}.\"{name}\"' must be a finite number, got {weight!r}")
         return {name: float(weight) for name, weight in value.items()}
     if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys yet
         return value
@@ -260,6 +266,8 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
     a = config.arxiv
     if not a.queries:
         fail("arxiv", "queries", "must list at least one phrase or arXiv query")
+    if any(not query.strip() for query in a.queries):
+        fail("arxiv", "queries", "has an empty query: remove it, or write the phrase")
     if not 1 <= a.page_size <= 2000:
         fail("arxiv", "page_size", "must be between 1 and 2000 (the arXiv API's page limit)")
     if not 1 <= a.max_results <= 30000:
@@ -269,9 +277,14 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
             fail("arxiv", key, "must not be negative")
     if a.timeout_seconds == 0:
         fail("arxiv", "timeout_seconds", "must be above 0, or a hung connection hangs the run")
+    for key in ("delay_seconds", "timeout_seconds"):
+        if getattr(a, key) > 3600:
+            fail("arxiv", key, "must be at most 3600 (an hour)")
     for key in ("max_retries", "lookback_days", "overlap_days", "sweep_every_days", "sweep_days"):
         if getattr(a, key) < 0:
             fail("arxiv", key, "must not be negative")
+        if getattr(a, key) > 36500:  # arXiv began in 1991: more reaches past any date
+            fail("arxiv", key, "must be at most 36500")
     if not 0 < config.dedupe.title_threshold <= 100:
         fail("dedupe", "title_threshold", "must be above 0 and at most 100")
     r = config.relevance
@@ -325,12 +338,30 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
     template_problem = entry_template_problem(t.entry_template)
     if template_problem:
         fail("target", "entry_template", template_problem)
+    if t.stamp_format and not stamp_format_works(t.stamp_format):
+        fail(
+            "target",
+            "stamp_format",
+            f"{t.stamp_format!r} is not a date format the bot can write and read back "
+            '(strftime directives, e.g. "%B %-d, %Y")',
+        )
     if not t.section.strip():
         fail("target", "section", "must name the heading the papers go under")
     if config.github.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", config.github.repo):
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
-    if not config.github.branch.strip():
-        fail("github", "branch", "must not be empty")
+    for key in ("branch", "audit_branch"):
+        problem = branch_name_problem(getattr(config.github, key))
+        if problem:
+            fail("github", key, problem)
+    if config.github.audit_branch in (config.github.base, config.github.branch):
+        fail(
+            "github",
+            "audit_branch",
+            f"is {config.github.audit_branch!r}, the "
+            f"{'base' if config.github.audit_branch == config.github.base else 'update'} "
+            "branch: audit force-pushes its clean-up there; give it a branch of its own "
+            "(default arxiv-bot/audit)",
+        )
     if config.github.branch == config.github.base:
         fail(
             "github",
@@ -435,3 +466,31 @@ def _line_of(text: str, section: str, key: str | None) -> int | None:
             if name and name.group(1) == key:
                 return number
     return None
+
+
+def branch_name_problem(name: str) -> str:
+    """Why `name` cannot be a branch (git check-ref-format's rules), or ""."""
+    if not name.strip():
+        return "must not be empty"
+    if (
+        re.search(r"[\s~^:?*\[\\]|\.\.|@\{|//", name)
+        or name.startswith(("/", "-", "."))
+        or name.endswith(("/", ".", ".lock"))
+    ):
+        return f"{name!r} is not a valid branch name (git check-ref-format)"
+    return ""
+
+
+def stamp_format_works(fmt: str) -> bool:
+    """Whether a date written in `fmt` reads back (a stray "%Q" would be written as is)."""
+    from bot.listdoc.stamp import render_stamp
+
+    when = datetime(2026, 11, 21, 9, 30, 5)
+    readable = re.sub(r"%-([dmIH])", r"%\1", fmt)
+    if not re.search(r"%[a-zA-Z]", readable):  # no date at all: the stamp would be this text
+        return False
+    try:
+        datetime.strptime(render_stamp(fmt, when), readable)
+    except ValueError:
+        return False
+    return True

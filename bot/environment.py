@@ -8,9 +8,11 @@ looks at the process environment again.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from msgspec import Struct, field
 from msgspec.structs import replace
@@ -75,13 +77,16 @@ def read_environment(variables: Mapping[str, str] | None = None) -> Environment:
     if variables is None:
         variables = os.environ
     pinned = variables.get("ARXIV_BOT_NOW", "")
+    repository = variables.get("GITHUB_REPOSITORY", "").strip()
+    if repository and not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
+        raise ConfigError(f'GITHUB_REPOSITORY={repository!r} must look like "owner/name"')
     return Environment(
         now=read_clock(pinned),
         token=variables.get("GITHUB_TOKEN", "").strip(),
-        repository=variables.get("GITHUB_REPOSITORY", "").strip(),
-        github_api_url=variables.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL,
+        repository=repository,
+        github_api_url=web_address(variables, "GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
         arxiv_api=ArxivApi(
-            url=variables.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
+            url=web_address(variables, "ARXIV_API_URL", DEFAULT_ARXIV_API_URL),
             ca_file=next((variables[n] for n in CA_VARIABLES if variables.get(n)), ""),
         ),
         step_summary=variables.get("GITHUB_STEP_SUMMARY", ""),
@@ -100,12 +105,32 @@ def secret_values(variables: Mapping[str, str] | None = None) -> list[str]:
     return [variables.get(name, "") for name in SECRET_VARIABLES]
 
 
+def web_address(variables: Mapping[str, str], name: str, default: str) -> str:
+    """The http(s) address in variable `name` (else `default`); ConfigError names it."""
+    value = variables.get(name) or default
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1": a bracket that does not close
+        ok = False
+    if not ok:
+        raise ConfigError(f"{name}={value[:80]!r} is not an http(s) address with a host")
+    return value
+
+
 def load_dotenv_file(env_file: Path) -> None:
-    """Load `env_file` (the working directory's .env) into the process environment, if any."""
+    """Load `env_file` (the working directory's .env) into the process environment, if any.
+
+    Raises ConfigError when it is not UTF-8 text."""
     if env_file.is_file():
         from dotenv import load_dotenv
 
-        load_dotenv(env_file, override=False)
+        try:
+            load_dotenv(env_file, override=False)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{env_file}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+            ) from None
 
 
 def read_clock(pinned: str) -> datetime:
@@ -115,5 +140,7 @@ def read_clock(pinned: str) -> datetime:
             value = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
         except ValueError:
             raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is not an ISO date-time") from None
+        if not 1991 <= value.year <= 9000:  # arXiv began in 1991; date sums need room
+            raise ConfigError(f"ARXIV_BOT_NOW={pinned!r} is outside the years 1991 to 9000")
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.now(UTC)

@@ -155,7 +155,10 @@ def next_watermark(old: date | None, start: date, end: date) -> date | None:
 
 
 def check_since(since: date | None, today: date) -> None:
-    """Refuse a --since after `today` (the run's UTC date; today itself is fine)."""
+    """Refuse a --since after `today` (the run's UTC date; today itself is fine), or
+    before 1991, when arXiv began (earlier dates only overflow the window's sums)."""
+    if since is not None and since < date(1991, 1, 1):
+        raise ConfigError(f"--since {since} is before arXiv began (1991); nothing was changed")
     if since is not None and since > today:
         raise ConfigError(
             f"--since {since} is after today ({today}, UTC): there is nothing to fetch;"

@@ -408,3 +408,21 @@ def test_a_command_alone_parses_as_the_whole_parser_does() -> None:
         assert build_parser(only).parse_args(line) == build_parser().parse_args(line)
     for unclear in (["--help"], ["--version"], ["rn"], [], ["--debug"]):
         assert command_named(unclear) is None  # the whole parser: argparse's help and errors
+
+
+def test_input_that_overflowed_a_date_or_broke_the_env_file_is_one_line(
+    workdir: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each was an internal error (OverflowError, exit 2) or a 35-line traceback.
+    assert main(["run", "--since", "0001-01-01"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: --since 0001-01-01 is before arXiv began (1991); nothing was changed"
+    ]
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error, exit 2
+        main(["run", "--since", "99999999d"])
+    assert usage.value.code == 2 and "at most 36500d" in capsys.readouterr().err
+    (workdir / ".env").write_bytes(b"X=caf\xe9\n")
+    assert main(["run", "--dry-run"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and ".env: not UTF-8 text" in err[0]
+    assert arxiv_server.requests == []

@@ -151,3 +151,57 @@ def test_a_pinned_clock_with_an_offset_is_read_in_utc() -> None:
     # 08:00 in Tokyo is 23:00 UTC the day before: "today" is the UTC date.
     assert read_clock("2026-12-01T08:00:00+09:00") == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
     assert read_clock("2026-12-01T08:00:00+09:00").date().isoformat() == "2026-11-30"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[arxiv]\ntimeout_seconds = nan", "'arxiv.timeout_seconds' must be a finite number"),
+        ("[arxiv]\ndelay_seconds = inf", "'arxiv.delay_seconds' must be a finite number"),
+        ("[arxiv]\ndelay_seconds = 1e300", "'arxiv.delay_seconds' must be at most 3600"),
+        ("[arxiv]\nlookback_days = 99999999999", "'arxiv.lookback_days' must be at most 36500"),
+        ('[arxiv]\nqueries = ["", "  "]', "'arxiv.queries' has an empty query"),
+        ("[relevance]\nthreshold = nan", "'relevance.threshold' must be a finite number"),
+        ('[relevance.phrases]\n"probe" = nan', "'relevance.phrases.\"probe\"' must be a finite"),
+        ('[github]\naudit_branch = "arxiv-bot/updates"', "'github.audit_branch' is 'arxiv-bot/"),
+        ('[github]\naudit_branch = ""', "'github.audit_branch' must not be empty"),
+        ('[github]\naudit_branch = "bad..name~"', "is not a valid branch name"),
+        ('[target]\nstamp_format = "%Q %"', "'target.stamp_format' '%Q %' is not a date format"),
+        ('[target]\nstamp_format = "no date"', "is not a date format the bot can write"),
+    ],
+)
+def test_a_value_no_run_can_use_is_refused_at_load(
+    tmp_path: Path, toml: str, expected: str
+) -> None:
+    # Each was accepted: nan thresholds rejected every paper, an infinite pause hung the
+    # run, an audit branch equal to the base was force-pushed, "%Q %" became the stamp.
+    if "queries" not in toml:
+        toml = (
+            toml.replace("[arxiv]\n", '[arxiv]\nqueries = ["sae"]\n')
+            if toml.startswith("[arxiv]")
+            else '[arxiv]\nqueries = ["sae"]\n' + toml
+        )
+    message = error_of(tmp_path, toml)
+    assert expected in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"ARXIV_API_URL": "notaurl"}, "ARXIV_API_URL='notaurl' is not an http(s) address"),
+        ({"ARXIV_API_URL": "ftp://example.org/api"}, "ARXIV_API_URL='ftp://"),
+        ({"ARXIV_API_URL": "http://[::1"}, "ARXIV_API_URL='http://[::1'"),
+        ({"GITHUB_API_URL": "notaurl"}, "GITHUB_API_URL='notaurl'"),
+        ({"GITHUB_REPOSITORY": "a/b/c"}, "GITHUB_REPOSITORY='a/b/c' must look like"),
+        ({"ARXIV_BOT_NOW": "0001-01-01"}, "outside the years 1991 to 9000"),
+    ],
+)
+def test_a_malformed_variable_is_one_line_naming_it(
+    variables: dict[str, str], expected: str
+) -> None:
+    from bot.environment import read_environment
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        read_environment(variables)
+    assert expected in str(raised.value) and "\n" not in str(raised.value)

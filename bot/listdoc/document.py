@@ -62,7 +62,11 @@ class ListDocument:
         Raises ListFormatError for a missing section, ConfigError for a section the
         template cannot write into (bullets into a table, rows of another width).
         """
-        found = {name: find_section(self.lines, name, self.reader) for name in self.section_names}
+        found = {
+            name: find_section(self.lines, name, self.reader, key)
+            for name in self.section_names
+            for key in ["target.section" if name == self.target.section else "target.sections"]
+        }
         for name, section in found.items():
             check_layout(name, section, self.reader.table_cells, self.target.entry_template)
         return found

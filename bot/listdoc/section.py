@@ -45,7 +45,9 @@ class Section(Struct, frozen=True):
     mentions: tuple[ListEntry, ...] = ()
 
 
-def find_section(lines: list[str], name: str, reader: Reader = DEFAULT_READER) -> Section:
+def find_section(
+    lines: list[str], name: str, reader: Reader = DEFAULT_READER, key: str = "target.section"
+) -> Section:
     """Locate the paper section: the marked region if present, else the named heading.
 
     Raises ListFormatError naming the heading when neither is there.
@@ -77,9 +79,10 @@ def find_section(lines: list[str], name: str, reader: Reader = DEFAULT_READER) -
             len(lines),
         )
         return _section(lines, index, index + 1, end, count, reader)
+    where = f'{key} = "{name}"' if key == "target.section" else f'"{name}" in {key}'
     raise ListFormatError(
-        f"list has no '## {name}' heading (target.section = \"{name}\") and no "
-        f"'{START_MARKER}' region: add the heading or fix target.section"
+        f"list has no '## {name}' heading ({where}) and no "
+        f"'{START_MARKER}' region: add the heading or fix {key}"
     )
 
 
