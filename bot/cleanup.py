@@ -123,7 +123,9 @@ def _fixed_line(
 ) -> str | None:
     """`line` with this one finding fixed, REMOVED for a removal, None when it cannot be."""
     if finding.kind == "duplicate_id":
-        return REMOVED
+        # Its sub-bullets or notes would fall under the entry above, another paper's:
+        # such a duplicate is left for the reviewer (the PR body lists it).
+        return None if _has_notes_below(document.lines, entry.line) else REMOVED
     if finding.kind in ("title_changed", "broken_title") and entry.id and entry.id in current:
         fixed = retitled(line, document.reader, entry, current[entry.id].title)
         return fixed if fixed != line else None
@@ -133,6 +135,15 @@ def _fixed_line(
         fixed = re.sub(link, lambda _: canonical, line, count=1)
         return fixed if fixed != line else None
     return None
+
+
+def _has_notes_below(lines: Sequence[str], index: int) -> bool:
+    """Whether lines indented deeper than line `index` follow it (blank lines between)."""
+    depth = len(lines[index]) - len(lines[index].lstrip(" \t"))
+    below = index + 1
+    while below < len(lines) and not lines[below].strip():
+        below += 1
+    return below < len(lines) and len(lines[below]) - len(lines[below].lstrip(" \t")) > depth
 
 
 def _recount(document: ListDocument, heading: int) -> tuple[str, str]:

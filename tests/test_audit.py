@@ -172,3 +172,29 @@ def test_with_arxiv_down_the_lists_own_findings_are_still_reported(
         assert main(["audit"]) == 1
         assert "duplicate_id" in capsys.readouterr().out
         assert fake.pulls == [] and all(method == "GET" for method, _ in fake.log)
+
+
+def test_a_duplicate_with_notes_under_it_is_left_for_review() -> None:
+    # Removing only the entry line put its notes under the entry above, another paper.
+    from bot.audit import audit_entries
+    from bot.cleanup import cleanup_list
+    from bot.config import RelevanceConfig, TargetConfig
+    from bot.listdoc.document import ListDocument
+    from bot.relevance import compile_rules
+
+    text = (
+        "# L\n\n## Papers (3)\n"
+        "- [Alpha](https://arxiv.org/abs/2601.00001)\n"
+        "- [Beta](https://arxiv.org/abs/2601.00002)\n"
+        "- [Alpha, again](https://arxiv.org/abs/2601.00001)\n"
+        "  - Maintainer note: read with Beta.\n"
+    )
+    document = ListDocument(text, TargetConfig(last_updated_heading=""))
+    findings = audit_entries(document, {}, compile_rules(RelevanceConfig()), 90.0)
+    assert [f.kind for f in findings] == ["duplicate_id"]
+    cleanup = cleanup_list(document, findings, {})
+    assert cleanup.text == text and cleanup.fixed == ()
+    plain = text.replace("  - Maintainer note: read with Beta.\n", "")
+    document = ListDocument(plain, TargetConfig(last_updated_heading=""))
+    findings = audit_entries(document, {}, compile_rules(RelevanceConfig()), 90.0)
+    assert "Alpha, again" not in cleanup_list(document, findings, {}).text  # no notes: removed
