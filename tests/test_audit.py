@@ -198,3 +198,53 @@ def test_a_duplicate_with_notes_under_it_is_left_for_review() -> None:
     document = ListDocument(plain, TargetConfig(last_updated_heading=""))
     findings = audit_entries(document, {}, compile_rules(RelevanceConfig()), 90.0)
     assert "Alpha, again" not in cleanup_list(document, findings, {}).text  # no notes: removed
+
+
+def test_the_clean_up_branch_keeps_a_maintainers_work_and_their_declines(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Audit force-pushed over a maintainer's commit on its branch; a PR closed after
+    # their commit (the head theirs) had its fixes proposed again; and a clean-up PR
+    # left open after the maintainer fixed the list by hand still proposed its diff.
+    from tests.fakes.github_server import FakeGitHub
+
+    with FakeGitHub("ghp_AUDITTOKEN_0123456789", {"README.md": BUILT}) as fake:
+        fake.use(workdir, monkeypatch)
+        audit_json(capsys)
+        edited = fake.file("README.md", "arxiv-bot/audit").replace("## Papers", "## Papers!")
+        fake.push("arxiv-bot/audit", {"README.md": edited}, "A maintainer's touch")
+        head = fake.refs["arxiv-bot/audit"]
+        assert main(["audit"]) == 0
+        assert "holds 1 commit(s) the bot did not write" in capsys.readouterr().err
+        assert fake.refs["arxiv-bot/audit"] == head  # never force-pushed away
+
+        fake.close(1)  # declined, with the maintainer's commit on top
+        out = audit_json(capsys)
+        assert out["pull_request"] is None and out["declined_before"] >= 1
+        assert len(fake.pulls) == 1
+
+
+def test_an_open_clean_up_is_closed_when_nothing_is_left_to_fix(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.fakes.github_server import FakeGitHub
+
+    clean = BUILT.replace("## Papers (7)", "## Papers (2)").split("- [Sparse autoencoders")[0]
+    clean += "- [Old Title of the Paper](https://arxiv.org/abs/2601.00003)\n"
+    with FakeGitHub("ghp_AUDITTOKEN_0123456789", {"README.md": BUILT}) as fake:
+        fake.use(workdir, monkeypatch)
+        assert audit_json(capsys)["pull_request"] is not None
+        fake.push("main", {"README.md": clean})  # the maintainer fixed the list by hand
+        out = audit_json(capsys)
+        assert out["pull_request"] is None and out["fixed_in_pull_request"] == 0
+        assert fake.pull(1).state == "closed"  # merged later, it would undo their work
+        assert fake.file("README.md", "arxiv-bot/audit") == clean
+        fake.push("main", {"README.md": clean + BUILT.splitlines(keepends=True)[6]})
+        out = audit_json(capsys)  # a duplicate again: the bot's own closing declined nothing
+        assert out["pull_request"] is not None and out["declined_before"] == 0

@@ -78,19 +78,35 @@ def main(args: argparse.Namespace, env: Environment) -> int:
     cleanup = None
     if settings is not None and not arxiv_error:
         from bot.audit_body import audit_body
-        from bot.repository.github_publish import open_or_update_pull, rebuild_branch
+        from bot.repository.github_publish import (
+            close_stale_pull,
+            open_or_update_pull,
+            rebuild_branch,
+        )
 
         branch = config.github.audit_branch
+        # Every commit of a closed clean-up PR: a maintainer's commit on top must not
+        # hide the fixes the bot's commits named (they are declined all the same).
         declined = declined_keys(
-            [gh.commit_message(p.head_sha) for p in gh.closed_pulls(branch) if not p.merged]
+            [
+                message
+                for p in gh.closed_pulls(branch)
+                if not p.merged
+                for message in gh.messages_since(base_sha, p.head_sha) or ()
+            ]
         )
         cleanup = cleanup_list(document, findings, current, declined)
         if cleanup.text != text:
             title = "arXiv bot: list clean-up"
             files = {config.target.file: cleanup.text}
-            rebuild_branch(gh, branch, base_sha, files, cleanup.commit_message(title))
-            body = audit_body(findings, cleanup, list_name)
-            pull = open_or_update_pull(gh, branch, title, body)
+            held = rebuild_branch(gh, branch, base_sha, files, cleanup.commit_message(title))
+            if held:
+                log.warning("%s", held)
+            else:
+                body = audit_body(findings, cleanup, list_name)
+                pull = open_or_update_pull(gh, branch, title, body)
+        elif (closed := close_stale_pull(gh, branch, base_sha)) is not None:
+            log.info("closed clean-up pull request #%d: nothing left to clean up", closed.number)
     if args.json:
         data = {
             "entries": len(document.entries),

@@ -227,6 +227,19 @@ class GithubClient:
         """The message of commit `sha`."""
         return str(self.call("GET", f"/git/commits/{sha}", "reading a commit")["message"])
 
+    def messages_since(self, base_sha: str, head: str) -> list[str] | None:
+        """The messages of the commits on `head` (a sha or branch) since it forked from
+        `base_sha`, oldest first (GitHub's compare); None when `head` does not exist."""
+        compared = self.call(
+            "GET",
+            f"/compare/{base_sha}...{quote(head, safe='')}",
+            f"comparing {head} with the base",
+            tolerate=frozenset({404}),
+        )
+        if compared is None:
+            return None
+        return [str(c["commit"]["message"]) for c in compared["commits"]]
+
     def closed_pulls(self, branch: str) -> list[ClosedPullInfo]:
         """The closed pull requests from `branch` into the base (number, merged, head)."""
         pulls = self.call(

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from bot.errors import PublishError
 from bot.models import OVERFLOW_MARKER, PullRequestRef
 from bot.repository.github_client import GithubClient
-from bot.repository.github_rules import describe_github_error, with_trailer
+from bot.repository.github_rules import commit_author, describe_github_error, with_trailer
 from bot.repository.seam import BotBranch, Change, Published, Snapshot
 
 log = logging.getLogger(__name__)
@@ -94,23 +94,25 @@ def write_commit(gh: GithubClient, snapshot: Snapshot, change: Change) -> str:
 def make_commit(
     gh: GithubClient, tree: str, parents: list[str], files: dict[str, str], message: str
 ) -> str:
-    """A tree with the files' content inline on top of `tree`, and a commit of it."""
+    """A tree with the files' content inline on top of `tree`, and a commit of it (of
+    `tree` itself when there are no files)."""
     elements = [  # a list read through a symbolic link is written to the link's target
         {"path": gh.links.get(path, path), "mode": "100644", "type": "blob", "content": text}
         for path, text in files.items()
     ]
-    made = gh.call(
-        "POST",
-        "/git/trees",
-        "writing the tree",
-        body={"base_tree": tree, "tree": elements},
-        retry=True,
-    )
+    if elements:
+        tree = gh.call(
+            "POST",
+            "/git/trees",
+            "writing the tree",
+            body={"base_tree": tree, "tree": elements},
+            retry=True,
+        )["sha"]
     commit = gh.call(
         "POST",
         "/git/commits",
         "writing the commit",
-        body={"message": message, "tree": made["sha"], "parents": parents},
+        body={"message": message, "tree": tree, "parents": parents},
         retry=True,
     )
     return str(commit["sha"])
@@ -286,17 +288,47 @@ def open_or_update_pull(gh: GithubClient, head: str, title: str, body: str) -> P
 
 def rebuild_branch(
     gh: GithubClient, name: str, base_sha: str, files: dict[str, str], message: str
-) -> None:
-    """The audit's clean-up branch: one commit on the base, the branch forced to it."""
+) -> str:
+    """The audit's clean-up branch: one commit on the base, the branch forced to it.
+
+    Returns "" once done, or why the branch was left alone: it holds a commit the bot
+    did not write (a maintainer's work is never force-pushed away).
+    """
+    messages = gh.messages_since(base_sha, name)
+    theirs = [m.splitlines()[0][:60] for m in messages or () if commit_author(m) == "someone"]
+    if theirs:
+        return (
+            f"branch {name} holds {len(theirs)} commit(s) the bot did not write "
+            f"({'; '.join(theirs[:3])}): the clean-up there was left as it is; merge or "
+            "close its pull request, or delete the branch, for the next audit to rebuild it"
+        )
     base = gh.call("GET", f"/git/commits/{base_sha}", "reading the base commit")
     sha = make_commit(gh, base["tree"]["sha"], [base_sha], files, with_trailer(message))
-    exists = gh.call(
-        "GET",
-        f"/git/ref/heads/{quote(name, safe='/')}",
-        f"reading branch {name}",
-        tolerate=frozenset({404}),
-    )
-    move_branch(gh, name, sha, None if exists is None else True)
+    move_branch(gh, name, sha, None if messages is None else True)
+    return ""
+
+
+def close_stale_pull(gh: GithubClient, name: str, base_sha: str) -> PullRequestRef | None:
+    """Close the open clean-up PR when nothing is left to fix: merged later, it would undo
+    by hand what the maintainer did since (a second copy removed, the first one too).
+
+    The branch is first set to the base with a commit naming no fix, so its closing is
+    not read as fixes declined. Returns the closed PR, or None (none open, or the branch
+    holds a maintainer's commits: then it is left as it is).
+    """
+    found = find_open_pull(gh, name)
+    if found is None:
+        return None
+    note = rebuild_branch(gh, name, base_sha, {}, "arXiv bot: nothing left to clean up")
+    if note:
+        log.warning("%s", note)
+        return None
+    number = int(found["number"])
+    action = f"closing pull request #{number}"
+    comment = "Nothing is left to clean up on the base branch: closing this pull request."
+    gh.call("POST", f"/issues/{number}/comments", action, body={"body": comment})
+    gh.call("PATCH", f"/pulls/{number}", action, body={"state": "closed"})
+    return PullRequestRef(number, str(found["html_url"]))
 
 
 def report_health(gh: GithubClient, label_name: str, failing: bool, title: str, body: str) -> None:
