@@ -326,6 +326,8 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         problem = relative_path_problem(getattr(t, key))
         if problem:
             fail("target", key, problem)
+    if not t.state_file.endswith(".json"):  # "state" wrote its neighbours into the root
+        fail("target", "state_file", "must name a .json file, such as state/state.json")
     if t.position not in ("top", "bottom"):
         fail("target", "position", f'must be "top" or "bottom", got {t.position!r}')
     for section, phrases in t.sections.items():

@@ -168,6 +168,7 @@ def test_a_pinned_clock_with_an_offset_is_read_in_utc() -> None:
         ('[github]\naudit_branch = "bad..name~"', "is not a valid branch name"),
         ('[target]\nstamp_format = "%Q %"', "'target.stamp_format' '%Q %' is not a date format"),
         ('[target]\nstamp_format = "no date"', "is not a date format the bot can write"),
+        ('[target]\nstate_file = "state"', "'target.state_file' must name a .json file"),
     ],
 )
 def test_a_value_no_run_can_use_is_refused_at_load(
