@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
 
 from bot.errors import ConfigError, ListFormatError, PublishError
 from bot.models import PullRequestRef
@@ -82,12 +81,7 @@ class GithubRepository(GithubClient):
     ) -> BotBranch | None:
         """The bot's branch: its commits since the base (who wrote them), and its files."""
         branch = self.settings.branch
-        compared = self.call(
-            "GET",
-            f"/compare/{base_sha}...{quote(branch, safe='')}",
-            f"comparing branch {branch} with {self.base}",
-            tolerate=frozenset({404}),
-        )
+        compared = self.compare(base_sha, branch)
         if compared is None:
             return None
         commits = compared["commits"]

@@ -223,19 +223,21 @@ class GithubClient:
             found = self.call("GET", f"/git/blobs/{found['sha']}", f"reading {path}")
         return base64.b64decode(found["content"]).decode("utf-8")
 
-    def commit_message(self, sha: str) -> str:
-        """The message of commit `sha`."""
-        return str(self.call("GET", f"/git/commits/{sha}", "reading a commit")["message"])
-
-    def messages_since(self, base_sha: str, head: str) -> list[str] | None:
-        """The messages of the commits on `head` (a sha or branch) since it forked from
-        `base_sha`, oldest first (GitHub's compare); None when `head` does not exist."""
-        compared = self.call(
+    def compare(self, base_sha: str, head: str) -> dict[str, Any] | None:
+        """GitHub's three-dot compare of `head` (a sha or branch) with `base_sha`: its
+        commits since they forked, oldest first, and the files changed; None when `head`
+        does not exist."""
+        found: dict[str, Any] | None = self.call(
             "GET",
             f"/compare/{base_sha}...{quote(head, safe='')}",
-            f"comparing {head} with the base",
+            f"comparing {head} with {self.base}",
             tolerate=frozenset({404}),
         )
+        return found
+
+    def messages_since(self, base_sha: str, head: str) -> list[str] | None:
+        """The messages of the commits on `head` since it forked from `base_sha`."""
+        compared = self.compare(base_sha, head)
         if compared is None:
             return None
         return [str(c["commit"]["message"]) for c in compared["commits"]]
