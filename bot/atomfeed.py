@@ -129,6 +129,8 @@ def _unreadable(chunk: bytes, page: int, position: int, reason: str) -> Unreadab
 def _read_entries(
     entries: list[Any], page: int, start: int
 ) -> tuple[list[RawRecord], list[Unreadable]]:
+    from bot.normalize import collapse_whitespace
+
     records: list[RawRecord] = []
     unreadable: list[Unreadable] = []
     for position, entry in enumerate(entries):
@@ -138,14 +140,16 @@ def _read_entries(
         try:
             records.append(_record(entry, entry_id))
         except ValueError as exc:
-            name = entry_id.rsplit("/abs/", 1)[-1][:40] or f"entry {start + position + 1}"
+            # Shown in the output and the PR body: one line, no control or bidi characters.
+            name = collapse_whitespace(entry_id.rsplit("/abs/", 1)[-1])[:40]
+            name = name or f"entry {start + position + 1}"
             unreadable.append(Unreadable(name, page, str(exc)))
     return records, unreadable
 
 
 def _record(entry: Any, entry_id: str) -> RawRecord:
     """One entry as a RawRecord; ValueError names what is missing."""
-    from bot.normalize import split_arxiv_id
+    from bot.normalize import collapse_whitespace, split_arxiv_id
 
     if not entry_id:
         raise ValueError("no <id>")
@@ -163,9 +167,13 @@ def _record(entry: Any, entry_id: str) -> RawRecord:
         ),
         published=_when(entry, "published"),
         updated=_when(entry, "updated"),
-        primary_category=primary.get("term", "") if primary is not None else "",
+        primary_category=collapse_whitespace(primary.get("term", ""))
+        if primary is not None
+        else "",
         categories=tuple(
-            term for c in entry.iterfind(f"{_ATOM}category") if (term := c.get("term"))
+            term
+            for c in entry.iterfind(f"{_ATOM}category")
+            if (term := collapse_whitespace(c.get("term") or ""))
         ),
         comment=entry.findtext(f"{_ARXIV}comment") or "",
         journal_ref=entry.findtext(f"{_ARXIV}journal_ref") or "",

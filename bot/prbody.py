@@ -23,6 +23,7 @@ from bot.models import (
     RunReport,
     TitleChange,
 )
+from bot.normalize import collapse_whitespace
 
 # GitHub rejects an issue or pull request body (and a comment) over 65,536 characters.
 GITHUB_BODY_LIMIT = 65536
@@ -36,8 +37,8 @@ ABSTRACT_CAP = 2400
 # Block markers a line may open with (CommonMark 4-5) that escape_markdown leaves:
 # ATX heading, bullet list item, setext underline or thematic break; an ordered list
 # item is defused by escaping its delimiter. (> * _ ~ ` | are escaped anywhere.)
-_BLOCK_START = re.compile(r"^([#+\-=])")
-_ORDERED_START = re.compile(r"^(\d{1,9})([.)])")
+# A bare URL or www. address: GitHub links it, escapes or not ("https:" ZWSP "//").
+_AUTOLINK = re.compile(r"(?<=\w)://|\bwww\.", re.IGNORECASE)
 # GitHub links GH-123 to an issue of the repository the text is shown in.
 _GH_REFERENCE = re.compile(r"\b(GH)-(?=\d)", re.IGNORECASE)
 # A github.com URL in a body (with or without scheme) creates a cross-reference event
@@ -58,12 +59,21 @@ def escape_for_github(text: str, cap: int = TEXT_CAP) -> str:
     @mentions, #123, GH-123 and github.com URLs get a zero-width space, because GitHub
     finds references in the rendered text, after backslash escapes are gone.
     """
-    text = escape_markdown(clip(" ".join(text.split()), cap))
-    text = _ORDERED_START.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", text, count=1), count=1)
+    text = escape_markdown(clip(collapse_whitespace(text), cap))
+    text = _AUTOLINK.sub(lambda m: m.group()[:-1] + ZERO_WIDTH_SPACE + m.group()[-1], text)
     text = re.sub(r"@(?=\w)", "@" + ZERO_WIDTH_SPACE, text)
     text = re.sub(r"#(?=\d)", "#" + ZERO_WIDTH_SPACE, text)
     text = _GH_REFERENCE.sub(r"\1-" + ZERO_WIDTH_SPACE, text)
     return _GITHUB_HOST.sub(r"\1" + ZERO_WIDTH_SPACE + r"\2", text)
+
+
+def _category(category: str) -> str:
+    """A category for a code span, where escapes do not work: its letters, dots and
+    hyphens only (a backtick from arXiv would end the span)."""
+    return _NOT_CATEGORY.sub("", category) or "-"
+
+
+_NOT_CATEGORY = re.compile(r"[^\w.-]")
 
 
 def _link(title: str, url: str) -> str:
@@ -75,7 +85,7 @@ def _added_item(decision: Decision, with_abstract: bool) -> str:
     lines = [
         f"- **{_link(p.title, p.url)}**",
         f"  {escape_for_github(short_authors(p.authors))} · {p.published} · "
-        f"`{escape_for_github(p.primary_category or '-')}`",
+        f"`{_category(p.primary_category)}`",
         f"  relevance {escape_for_github(decision.reason)}",
     ]
     if decision.possible_duplicate:

@@ -426,3 +426,22 @@ def test_input_that_overflowed_a_date_or_broke_the_env_file_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and ".env: not UTF-8 text" in err[0]
     assert arxiv_server.requests == []
+
+
+def test_an_arxiv_reference_in_a_title_does_not_hide_that_paper(
+    workdir: Path, arxiv_server: FakeArxiv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Comment on arXiv:2501.00001", written into the list, made 2501.00001 "listed":
+    # that paper was then skipped as already there, for good.
+    sae = "Sparse autoencoders on the residual stream of a language model reveal circuits."
+    arxiv_server.add(
+        record("2611.00200", "Sparse Autoencoders: Comment on arXiv:2501.00001", abstract=sae)
+    )
+    code, out, _ = run_json(capsys, "--since", "2026-11-10")
+    assert code == 0 and [a["id"] for a in out["added"]] == ["2611.00200"]  # type: ignore[index]
+    assert r"arXiv\:2501.00001" in (workdir / "README.md").read_text(encoding="utf-8")
+    arxiv_server.add(
+        record("2501.00001", "Sparse Autoencoders Reveal Different Circuits", abstract=sae)
+    )
+    code, out, _ = run_json(capsys, "--since", "2026-11-10")
+    assert code == 0 and [a["id"] for a in out["added"]] == ["2501.00001"]  # type: ignore[index]

@@ -112,3 +112,12 @@ def test_a_body_over_the_limit_names_the_rest_in_comments() -> None:
 def test_a_body_that_fits_has_no_comments_and_no_marker() -> None:
     text = pull_request_text(added(paper(1)), "L")
     assert text.comments == () and OVERFLOW_MARKER not in text.body
+
+
+def test_arxiv_text_in_a_body_neither_links_nor_turns_nor_leaves_its_code_span() -> None:
+    from bot.prbody import _category, escape_for_github
+
+    text = escape_for_github("see https://evil.example and www.evil.example \u202eevil\nline")
+    assert "https://" not in text and "www." not in text  # GitHub links bare addresses
+    assert "\u202e" not in text and "\n" not in text
+    assert _category("cs.LG`**bold** [l](http://e.x)") == "cs.LGboldlhttpe.x"

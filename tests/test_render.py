@@ -327,3 +327,28 @@ def test_a_bare_ampersand_stays_as_lists_write_it_and_an_entity_is_escaped() -> 
         "Sparse Autoencoders & Transcoders for R&D"
     )
     assert escape_markdown("&amp; and &#60;b&gt;") == r"\&amp; and \&#60;b\&gt;"
+
+
+def test_arxiv_text_cannot_start_a_block_or_name_a_paper() -> None:
+    from bot.listdoc.markdown import escape_markdown, unescape_markdown
+
+    for text, escaped in [
+        ("# Leading hash", r"\# Leading hash"),
+        ("- dash", r"\- dash"),
+        ("1. Introduction", r"1\. Introduction"),
+        ("Comment on arXiv:2501.00001", r"Comment on arXiv\:2501.00001"),
+        ("see https://arxiv.org/abs/2501.00001", r"see https://arxiv\.org/abs/2501.00001"),
+    ]:
+        assert escape_markdown(text) == escaped
+        assert unescape_markdown(escaped) == text  # read back as written
+
+
+def test_a_category_with_a_line_break_stays_on_its_entrys_line() -> None:
+    from datetime import date
+
+    from bot.listdoc.template import format_entry
+    from bot.models import Paper
+
+    paper = Paper("2611.00001", 1, "T", "", (), date(2026, 11, 1), "cs.LG\n# Injected", ())
+    line = format_entry("- **[{title}]({url})** ({primary_category})", paper)
+    assert "\n" not in line and line.endswith("(cs.LG # Injected)")  # "#" mid-line: no heading

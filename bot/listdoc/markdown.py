@@ -13,11 +13,21 @@ MARKDOWN_SPECIAL = "\\`*_[]<>|!~&$"
 # lists write "R&D" and "A & B" so.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~$]|&(?=#?\w+;))")
 _UNESCAPE = re.compile(r"\\(.)")
+# A block marker where the text may begin a line (an entry's first field, a PR line).
+_BLOCK_START = re.compile(r"^(\s*)([#+\-=])")
+_ORDERED_START = re.compile(r"^(\s*\d{1,9})([.)])")
+# An arXiv reference in arXiv's own text ("Comment on arXiv:2501.00001"): escaped, it
+# renders the same but no longer reads as a paper the list shows, which would be skipped.
+_ARXIV_REFERENCE = re.compile(r"(arxiv)(:|\.org)", re.IGNORECASE)
 
 
 def escape_markdown(text: str) -> str:
-    """Escape text so Markdown renders it literally (no links, images, HTML, emphasis)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Escape text so Markdown renders it literally (no links, images, HTML, emphasis, no
+    heading or list item where it begins a line) and names no arXiv paper."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = _BLOCK_START.sub(r"\1\\\2", text, count=1)
+    text = _ORDERED_START.sub(r"\1\\\2", text, count=1)
+    return _ARXIV_REFERENCE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
 def unescape_markdown(text: str) -> str:

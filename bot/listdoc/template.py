@@ -42,7 +42,7 @@ def entry_fields(paper: Paper, placeholder: str, default_venue: str) -> dict[str
         "first_author": escape_markdown(first) if first else blank,
         "date": paper.published.isoformat(),
         "year": str(paper.published.year),
-        "primary_category": escape_markdown(paper.primary_category) or blank,
+        "primary_category": escape_markdown(collapse_whitespace(paper.primary_category)) or blank,
         "venue": escape_markdown(collapse_whitespace(paper.venue or default_venue)) or blank,
         "code_url": paper.code_url or blank,
         "code": f"[{host}]({paper.code_url})" if paper.code_url else blank,
