@@ -17,7 +17,7 @@ from msgspec import Struct
 
 from bot.audit import Finding, link_form
 from bot.listdoc.document import ListDocument
-from bot.listdoc.edit import retitled
+from bot.listdoc.edit import past_notes, retitled
 from bot.listdoc.entries import ListEntry
 from bot.listdoc.lines import with_count
 from bot.models import Paper
@@ -125,7 +125,8 @@ def _fixed_line(
     if finding.kind == "duplicate_id":
         # Its sub-bullets or notes would fall under the entry above, another paper's:
         # such a duplicate is left for the reviewer (the PR body lists it).
-        return None if _has_notes_below(document.lines, entry.line) else REMOVED
+        notes = past_notes(document.lines, entry.line, len(document.lines)) > entry.line + 1
+        return None if notes else REMOVED
     if finding.kind in ("title_changed", "broken_title") and entry.id and entry.id in current:
         fixed = retitled(line, document.reader, entry, current[entry.id].title)
         return fixed if fixed != line else None
@@ -135,15 +136,6 @@ def _fixed_line(
         fixed = re.sub(link, lambda _: canonical, line, count=1)
         return fixed if fixed != line else None
     return None
-
-
-def _has_notes_below(lines: Sequence[str], index: int) -> bool:
-    """Whether lines indented deeper than line `index` follow it (blank lines between)."""
-    depth = len(lines[index]) - len(lines[index].lstrip(" \t"))
-    below = index + 1
-    while below < len(lines) and not lines[below].strip():
-        below += 1
-    return below < len(lines) and len(lines[below]) - len(lines[below].lstrip(" \t")) > depth
 
 
 def _recount(document: ListDocument, heading: int) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from typing import Any
 import msgspec
 from msgspec import Struct, field
 
+from bot.environment import is_repository_name
 from bot.errors import ConfigError
 from bot.listdoc.template import entry_template_problem
 from bot.together import together_problem
@@ -349,7 +350,7 @@ def _check_semantics(config: Config, path: Path, text: str) -> None:
         )
     if not t.section.strip():
         fail("target", "section", "must name the heading the papers go under")
-    if config.github.repo and not re.fullmatch(r"[\w.-]+/[\w.-]+", config.github.repo):
+    if config.github.repo and not is_repository_name(config.github.repo):
         fail("github", "repo", f'must look like "owner/name", got {config.github.repo!r}')
     for key in ("branch", "audit_branch"):
         problem = branch_name_problem(getattr(config.github, key))

@@ -78,7 +78,7 @@ def read_environment(variables: Mapping[str, str] | None = None) -> Environment:
         variables = os.environ
     pinned = variables.get("ARXIV_BOT_NOW", "")
     repository = variables.get("GITHUB_REPOSITORY", "").strip()
-    if repository and not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
+    if repository and not is_repository_name(repository):
         raise ConfigError(f'GITHUB_REPOSITORY={repository!r} must look like "owner/name"')
     return Environment(
         now=read_clock(pinned),
@@ -103,6 +103,11 @@ def secret_values(variables: Mapping[str, str] | None = None) -> list[str]:
     """Every token-like variable's value (for redaction, before the environment is read)."""
     variables = os.environ if variables is None else variables
     return [variables.get(name, "") for name in SECRET_VARIABLES]
+
+
+def is_repository_name(name: str) -> bool:
+    """Whether `name` is a GitHub repository's "owner/name"."""
+    return re.fullmatch(r"[\w.-]+/[\w.-]+", name) is not None
 
 
 def web_address(variables: Mapping[str, str], name: str, default: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,23 @@ def test_an_open_clean_up_is_closed_when_nothing_is_left_to_fix(
         fake.push("main", {"README.md": clean + BUILT.splitlines(keepends=True)[6]})
         out = audit_json(capsys)  # a duplicate again: the bot's own closing declined nothing
         assert out["pull_request"] is not None and out["declined_before"] == 0
+
+
+def test_audit_never_writes_to_the_default_branch(
+    workdir: Path,
+    arxiv_server: FakeArxiv,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # With audit_branch = "main" the clean-up was force-pushed onto main, unreviewed.
+    from tests.fakes.github_server import FakeGitHub
+
+    config = (workdir / "config.toml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^audit_branch = .*$", 'audit_branch = "main"', config)
+    (workdir / "config.toml").write_text(config, encoding="utf-8")
+    with FakeGitHub("ghp_AUDITTOKEN_0123456789", {"README.md": BUILT}) as fake:
+        fake.use(workdir, monkeypatch)
+        assert main(["audit"]) == 1
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert "github.audit_branch 'main' is the default branch" in line
+        assert all(method == "GET" for method, _ in fake.log) and fake.pulls == []

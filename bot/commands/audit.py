@@ -13,7 +13,7 @@ import msgspec
 from bot.budget import TimeBudget
 from bot.config import load_config
 from bot.environment import Environment
-from bot.errors import ConfigError, FetchError, PublishError, WaitTooLongError
+from bot.errors import FetchError, PublishError, WaitTooLongError
 from bot.repository.settings import github_settings
 
 log = logging.getLogger("bot")
@@ -34,12 +34,7 @@ def main(args: argparse.Namespace, env: Environment) -> int:
         from bot.repository.github import GithubRepository
 
         gh = GithubRepository(settings, TimeBudget.start(config.run.time_budget_seconds))
-        if config.github.audit_branch in (gh.base, gh.default_branch):
-            raise ConfigError(
-                f"github.audit_branch {config.github.audit_branch!r} is the repository's "
-                "default or base branch: audit force-pushes its clean-up there; give it a "
-                "branch of its own (default arxiv-bot/audit)"
-            )
+        gh.check_own_branch(config.github.audit_branch, "github.audit_branch", "arxiv-bot/audit")
         base_sha = gh.base_sha()
         text = gh.read_file(config.target.file, base_sha)
         if text is None:

@@ -5,8 +5,10 @@ Pure functions over the document's lines; each touches only the lines it names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.listdoc.entries import ListEntry, is_label
-from bot.listdoc.lines import with_count
+from bot.listdoc.lines import indent_of, with_count
 from bot.listdoc.markdown import escape_markdown
 from bot.listdoc.reader import Reader
 from bot.listdoc.section import Section
@@ -37,19 +39,19 @@ def _insert_at(lines: list[str], section: Section, position: str) -> int:
         return section.table_separator + 1 if top else section.table_end
     items = section.entries or section.others
     if items:
-        return items[0].line if top else _past_notes(lines, items[-1].line, section.end)
+        return items[0].line if top else past_notes(lines, items[-1].line, section.end)
     # Empty section: right after the heading (or start marker).
     return section.start
 
 
-def _past_notes(lines: list[str], entry: int, end: int) -> int:
+def past_notes(lines: Sequence[str], entry: int, end: int) -> int:
     """One past the entry's own lines: its sub-bullets and notes, indented deeper than it
     (blank lines between them included), which stay with their entry."""
-    indent = len(lines[entry]) - len(lines[entry].lstrip())
+    indent = indent_of(lines[entry])
     at = scan = entry + 1
     while scan < end:
         line = lines[scan]
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+        if line.strip() and indent_of(line) <= indent:
             break
         scan += 1
         if line.strip():

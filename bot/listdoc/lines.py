@@ -34,6 +34,11 @@ def heading_name_and_count(title: str) -> tuple[str, int | None]:
     return (match.group(1), int(match.group(2))) if match else (title, None)
 
 
+def indent_of(line: str) -> int:
+    """The spaces and tabs a line starts with (how deep an item or a note sits)."""
+    return len(line) - len(line.lstrip(" \t"))
+
+
 def with_count(heading: str, count: int) -> str:
     """The heading line with its "(N)" set to `count`, line ending kept."""
     body = heading.rstrip("\r\n")

@@ -17,7 +17,13 @@ from bot.listdoc.entries import (
     read_item,
     template_entries,
 )
-from bot.listdoc.lines import END_MARKER, START_MARKER, heading_name_and_count, heading_of
+from bot.listdoc.lines import (
+    END_MARKER,
+    START_MARKER,
+    heading_name_and_count,
+    heading_of,
+    indent_of,
+)
 from bot.listdoc.reader import Reader, compile_reader, table_cells
 
 DEFAULT_READER = compile_reader("- [{title}]({url})")
@@ -152,18 +158,14 @@ def _mentions_apart(
     kept: list[ListEntry] = []
     mentions: list[ListEntry] = []
     for entry, text in zip(entries, texts, strict=True):
-        depth = _indent(text)
+        depth = indent_of(text)
         parent = next(
             (
                 index
                 for index in range(entry.line - 1, -1, -1)
-                if lines[index].strip() and _indent(lines[index]) < depth
+                if lines[index].strip() and indent_of(lines[index]) < depth
             ),
             None,
         )
         (mentions if parent in entry_lines else kept).append(entry)
     return tuple(kept), tuple(mentions)
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))

@@ -21,6 +21,7 @@ from bot.listdoc.reader import table_cells
 from bot.listdoc.section import DEFAULT_READER
 from bot.listdoc.stamp import detect_stamp_format, find_stamp
 from bot.listdoc.template import entry_template_problem
+from bot.samepaper import STOP_WORDS
 
 _STAMP_LABELS = ("Last Updated", "Last updated", "Updated", "Last update")
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -286,10 +287,7 @@ def route_phrases(heading: Heading, default: str, names: list[str]) -> tuple[str
 
 def _words_of(name: str) -> list[str]:
     words = re.findall(r"[a-z][a-z0-9-]+", re.sub(r"\(.*?\)", "", name.casefold()))
-    return [w for w in words if len(w) >= 3 and w not in _NOT_PHRASES and w not in _JOINING]
-
-
-_JOINING = frozenset(["and", "or", "the", "for", "with", "from", "into", "via", "of", "in", "on"])
+    return [w for w in words if len(w) >= 3 and w not in _NOT_PHRASES and w not in STOP_WORDS]
 
 
 def heading_phrases(name: str) -> tuple[str, ...]:

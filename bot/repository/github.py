@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.errors import ConfigError, ListFormatError, PublishError
+from bot.errors import ListFormatError, PublishError
 from bot.models import PullRequestRef
 from bot.repository.github_client import GithubClient
 from bot.repository.github_publish import publish
-from bot.repository.github_rules import commit_author
+from bot.repository.github_rules import commit_author, foreign_commits
 from bot.repository.seam import BotBranch, Change, ClosedPull, Published, Snapshot
 from bot.repository.settings import GithubSettings, github_settings
 from bot.state import State
@@ -30,13 +30,7 @@ class GithubRepository(GithubClient):
     def gather(self, list_path: str, state_path: str) -> Snapshot:
         """Read the list and state at the base, the bot's PRs, and its branch's commits."""
         branch = self.settings.branch
-        if branch in (self.base, self.default_branch):
-            raise ConfigError(
-                f"github.branch '{branch}' is the "
-                f"{'default' if branch == self.default_branch else 'base'} "
-                f"branch of {self.settings.repo}: the bot would push to it without review; "
-                "give it a branch of its own (default arxiv-bot/updates)"
-            )
+        self.check_own_branch(branch, "github.branch", "arxiv-bot/updates")
         base_sha, self.base_tree = self.base_head()
         log.debug("%s: base branch %s at %s", self.settings.repo, self.base, base_sha)
         list_text = self.read_file(list_path, base_sha)
@@ -87,15 +81,8 @@ class GithubRepository(GithubClient):
         commits = compared["commits"]
         head = commits[-1] if commits else compared["merge_base_commit"]
         self.head_tree = str(head["commit"]["tree"]["sha"])
-        authors = [commit_author(c["commit"]["message"]) for c in commits]
-        foreign = tuple(
-            f"{c['sha'][:7]} {c['commit']['message'].splitlines()[0][:60]}"
-            for c, author in zip(commits, authors, strict=True)
-            if author == "someone"
-        )
-        legacy = "older bot" in authors
-        if compared.get("total_commits", len(commits)) > len(commits):
-            foreign += (f"and {compared['total_commits'] - len(commits)} more commit(s)",)
+        foreign = foreign_commits(compared)
+        legacy = any(commit_author(c["commit"]["message"]) == "older bot" for c in commits)
         has_base = int(compared.get("behind_by", 0)) == 0
         if pull is None:
             return BotBranch(str(head["sha"]), foreign=foreign, has_base=has_base)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from msgspec import Struct
 
 from bot.budget import TimeBudget
-from bot.errors import PublishError
+from bot.errors import ConfigError, PublishError
 from bot.repository.github_rules import describe_github_error
 from bot.repository.seam import Snapshot
 from bot.repository.settings import GithubSettings
@@ -176,6 +176,16 @@ class GithubClient:
             self.last_status, self.last_error = 200, None
             return data
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def check_own_branch(self, name: str, key: str, default: str) -> None:
+        """Refuse to write to the repository's default or base branch through `key`
+        (ConfigError: the bot would push there without review)."""
+        if name in (self.base, self.default_branch):
+            raise ConfigError(
+                f"{key} '{name}' is the {'default' if name == self.default_branch else 'base'} "
+                f"branch of {self.settings.repo}: the bot would push to it without review; "
+                f"give it a branch of its own (default {default})"
+            )
 
     # -- reading -------------------------------------------------------------
     def base_head(self) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from bot.errors import PublishError
 from bot.models import OVERFLOW_MARKER, PullRequestRef
 from bot.repository.github_client import GithubClient
-from bot.repository.github_rules import commit_author, describe_github_error, with_trailer
+from bot.repository.github_rules import describe_github_error, foreign_commits, with_trailer
 from bot.repository.seam import BotBranch, Change, Published, Snapshot
 
 log = logging.getLogger(__name__)
@@ -294,8 +294,8 @@ def rebuild_branch(
     Returns "" once done, or why the branch was left alone: it holds a commit the bot
     did not write (a maintainer's work is never force-pushed away).
     """
-    messages = gh.messages_since(base_sha, name)
-    theirs = [m.splitlines()[0][:60] for m in messages or () if commit_author(m) == "someone"]
+    compared = gh.compare(base_sha, name)
+    theirs = foreign_commits(compared) if compared is not None else ()
     if theirs:
         return (
             f"branch {name} holds {len(theirs)} commit(s) the bot did not write "
@@ -304,7 +304,7 @@ def rebuild_branch(
         )
     base = gh.call("GET", f"/git/commits/{base_sha}", "reading the base commit")
     sha = make_commit(gh, base["tree"]["sha"], [base_sha], files, with_trailer(message))
-    move_branch(gh, name, sha, None if messages is None else True)
+    move_branch(gh, name, sha, None if compared is None else True)
     return ""
 
 

@@ -34,6 +34,20 @@ def commit_author(message: str) -> Literal["bot", "older bot", "someone"]:
     return "someone"
 
 
+def foreign_commits(compared: Mapping[str, Any]) -> tuple[str, ...]:
+    """ "sha subject" of each commit in a compare answer (GitHub's) the bot did not write,
+    and how many more the answer did not list (it lists 250)."""
+    commits = compared["commits"]
+    foreign = tuple(
+        f"{c['sha'][:7]} {c['commit']['message'].splitlines()[0][:60]}"
+        for c in commits
+        if commit_author(c["commit"]["message"]) == "someone"
+    )
+    if compared.get("total_commits", len(commits)) > len(commits):
+        foreign += (f"and {compared['total_commits'] - len(commits)} more commit(s)",)
+    return foreign
+
+
 def is_bot_commit(message: str) -> bool:
     """Whether the bot (this version or an older one) wrote a commit, by its message."""
     return commit_author(message) != "someone"
