@@ -187,12 +187,14 @@ def test_another_list_with_this_config_is_warned_of_the_shared_state(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copy(workdir / "README.md", workdir / "other.md")
-    assert main(["run", "--dry-run", "--target", "other.md"]) == 0
+    assert main(["run", "--target", "other.md"]) == 0
     err = capsys.readouterr().err
     assert "--target other.md uses the state of README.md (state/state.json)" in err
     assert "python -m bot init --target other.md --config OTHER.toml" in err
-    assert main(["run", "--dry-run", "--target", "README.md"]) == 0
+    assert main(["run", "--target", "README.md"]) == 0
     assert "uses the state of" not in capsys.readouterr().err  # its own list: nothing to say
+    assert main(["run", "--dry-run", "--target", "other.md"]) == 0
+    assert "uses the state of" not in capsys.readouterr().err  # a dry run records nothing
 
 
 def test_every_json_command_answers_a_failure_with_one_json_object(

@@ -18,9 +18,12 @@ log = logging.getLogger("bot")
 def main(args: argparse.Namespace, env: Environment) -> int:
     config = load_config(args.config)
     target = args.target
-    if target and target.is_file() and target.resolve() != Path(config.target.file).resolve():
-        # Not an error: a dry run on a copy is a fair use. But papers this state recorded
-        # for its own list count as known here, and are skipped: say so.
+    other_list = (
+        target and target.is_file() and target.resolve() != Path(config.target.file).resolve()
+    )
+    if other_list and not args.dry_run:
+        # Not an error, and a dry run records nothing. But a run writes this list's papers
+        # into another list's state, where each list's papers count as known: say so.
         log.warning(
             "--target %s uses the state of %s (%s): papers recorded there count as known "
             "and are skipped. A second list needs its own: python -m bot init --target %s "
